@@ -1,0 +1,94 @@
+"""What each role's home page shows. Later parts of the cycle add their own panels here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from corridor.core.access import Role, roles_of
+
+ROLE_TASKS = {
+    Role.PLATFORM_ADMIN: [
+        (_("Programmes"), "programmes:list", _("All programmes, their corridors and rules.")),
+        (_("Audit trail"), "core:audit", _("Every change made on the platform.")),
+        (_("API tokens"), "accounts:api_tokens", _("Keys for system-to-system exchange.")),
+    ],
+    Role.MINISTRY_ADMIN: [
+        (_("Create a programme"), "programmes:create", _("Start from a preset modelled on a real scheme, or from scratch.")),
+        (_("Your programmes"), "programmes:list", _("Edit rules, open corridors, activate or suspend.")),
+        (_("Audit trail"), "core:audit", _("Changes to your programmes.")),
+        (_("API tokens"), "accounts:api_tokens", _("Keys for exchange with origin authorities.")),
+    ],
+    Role.MINISTRY_OFFICER: [
+        (_("Programmes"), "programmes:list", _("The rules you apply when reviewing job orders.")),
+        (_("Audit trail"), "core:audit", _("Changes to your programmes.")),
+    ],
+    Role.ORIGIN_OFFICER: [
+        (_("Programmes with your corridors"), "programmes:list", _("Rules and quotas for your nationals.")),
+        (_("Audit trail"), "core:audit", _("Changes to the programmes you work on.")),
+        (_("API tokens"), "accounts:api_tokens", _("Keys for exchange with the destination ministry.")),
+    ],
+    Role.IMMIGRATION_OFFICER: [
+        (_("Programmes"), "programmes:list", _("Stay limits, renewal and permit rules.")),
+    ],
+    Role.LABOUR_INSPECTOR: [
+        (_("Programmes"), "programmes:list", _("Wage floors, deduction caps and housing standards to inspect against.")),
+        (_("Audit trail"), "core:audit", _("Changes to the programmes you inspect.")),
+    ],
+    Role.EMPLOYER: [
+        (_("Programmes"), "programmes:list", _("The programmes you can recruit through and their rules.")),
+        (_("Occupations"), "reference:occupations", _("Find the ISCO-08 code of the jobs you offer.")),
+    ],
+    Role.AGENCY: [
+        (_("Programmes"), "programmes:list", _("The programmes and corridors you may recruit for. Workers never pay fees.")),
+    ],
+    Role.UNION: [
+        (_("Programmes"), "programmes:list", _("Rules to review with the ministry and employers.")),
+    ],
+    Role.EMPLOYERS_ORG: [
+        (_("Programmes"), "programmes:list", _("Rules to review with the ministry and unions.")),
+    ],
+    Role.RESEARCHER: [
+        (_("Programmes"), "programmes:list", _("Programme design; statistics are published as aggregates only.")),
+        (_("Occupations"), "reference:occupations", _("ISCO-08 and ESCO classifications.")),
+    ],
+    Role.WORKER: [
+        (_("Programmes open to you"), "programmes:list", _("What each programme offers and requires, in your language.")),
+    ],
+}
+
+ANONYMOUS_TASKS = [
+    (_("Programmes"), "programmes:list", _("Read the rules of every active programme.")),
+    (_("Occupations"), "reference:occupations", _("Search ISCO-08 and ESCO occupations.")),
+    (_("Sign in"), "accounts:login", _("Officials, employers, agencies, workers and researchers.")),
+]
+
+
+def home_context(user) -> dict:
+    roles = roles_of(user)
+    order = [r.value for r in Role]
+    role_list = sorted(roles, key=order.index)
+    tasks, seen = [], set()
+    for role in role_list or [None]:
+        for title, url_name, text in ROLE_TASKS.get(role, ANONYMOUS_TASKS if role is None else []):
+            if url_name in seen:
+                continue
+            seen.add(url_name)
+            tasks.append({"title": title, "url": reverse(url_name), "text": text})
+    return {
+        "roles": [Role(r).label for r in role_list],
+        "tasks": tasks,
+        "panels": [panel for provider in _panels if (panel := provider(user))],
+        "primary_role": role_list[0] if role_list else None,
+    }
+
+
+# Each app of the cycle registers a function returning a panel {"template": ..., **context} or None.
+_panels: list[Callable[[object], dict | None]] = []
+
+
+def register_home_panel(provider: Callable[[object], dict | None]) -> None:
+    if provider not in _panels:
+        _panels.append(provider)

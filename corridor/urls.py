@@ -1,0 +1,20 @@
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from corridor.api import api
+from corridor.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("accounts/", include("corridor.accounts.urls")),
+    path("programmes/", include("corridor.programmes.urls")),
+    path("reference/", include("corridor.reference.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("", include("corridor.core.urls")),
+]
+
+handler403 = "corridor.core.views.error_403"
+handler404 = "corridor.core.views.error_404"
+handler500 = "corridor.core.views.error_500"
