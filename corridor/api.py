@@ -97,7 +97,7 @@ def on_unexpected(request, exc: Exception):
 
 
 def _register_routers() -> None:
-    from corridor.accounts.api import account_router
+    from corridor.accounts.api import account_router, users_router
     from corridor.accounts.api import router as accounts_router
     from corridor.core.api import router as audit_router
     from corridor.programmes.api import presets_router
@@ -108,6 +108,7 @@ def _register_routers() -> None:
     api.add_router("/presets", presets_router)
     api.add_router("/reference", reference_router)
     api.add_router("/", accounts_router)
+    api.add_router("/", users_router)
     api.add_router("/account", account_router)
     api.add_router("/audit", audit_router)
 

@@ -222,3 +222,45 @@ def user_set_language(*, actor, language: str) -> User:
 def second_factor_enrolled(*, actor, device) -> None:
     """Record that a user confirmed an authenticator app."""
     audit.record(actor=actor, action="user.second_factor.enrol", subject=actor, after={"device": device.name, "confirmed": True})
+
+
+@transaction.atomic
+def user_register(
+    *,
+    actor,
+    username: str,
+    password: str,
+    organisation: Organisation | None,
+    roles: list[tuple[str, object]],
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    language: str = "en",
+    is_org_admin: bool = False,
+) -> User:
+    """Create an account with its roles in one step: all of it is saved, or none of it."""
+    _require_platform_admin(actor)
+    errors = []
+    if not (username or "").strip():
+        errors.append({"field": "username", "message": "Choose a username."})
+    if not roles:
+        errors.append({"field": "roles", "message": "Give the account at least one role."})
+    if errors:
+        raise InvalidInput(errors)
+    user = user_create(
+        actor=actor,
+        username=username.strip(),
+        password=password,
+        organisation=organisation,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        language=language,
+        is_org_admin=is_org_admin,
+    )
+    for i, (role, programme) in enumerate(roles):
+        try:
+            role_grant(actor=actor, user=user, role=role, programme=programme)
+        except InvalidInput as exc:
+            raise InvalidInput([{"field": f"roles.{i}.role", "message": e["message"]} for e in exc.errors]) from exc
+    return user

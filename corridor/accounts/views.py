@@ -21,10 +21,11 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from corridor.accounts import services
-from corridor.accounts.models import SCOPES, ApiToken
-from corridor.core.access import Category
+from corridor.accounts.models import SCOPES, ApiToken, Organisation, OrgKind, User
+from corridor.core.access import Category, Role
 from corridor.core.errors import DomainError
 from corridor.core.views import data_category
+from corridor.reference import codes
 
 
 class LoginView(auth_views.LoginView):
@@ -135,3 +136,109 @@ def api_token_revoke(request: HttpRequest, prefix: str) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("accounts:api_tokens")
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=OrgKind.choices)
+    country = forms.ChoiceField(label=gettext_lazy("Country"))
+    registration_number = forms.CharField(label=gettext_lazy("Registration number"), max_length=100, required=False)
+    contact_email = forms.EmailField(label=gettext_lazy("Contact e-mail"), required=False)
+    website = forms.URLField(label=gettext_lazy("Website"), required=False, assume_scheme="https")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "—")] + codes.country_choices()
+
+
+class UserForm(forms.Form):
+    username = forms.RegexField(label=gettext_lazy("Username"), regex=r"^[\w.@+-]{3,150}$", max_length=150)
+    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=150, required=False)
+    email = forms.EmailField(label=gettext_lazy("E-mail"), required=False)
+    organisation = forms.ModelChoiceField(label=gettext_lazy("Organisation"), queryset=Organisation.objects.none(), required=False)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
+    programme = forms.ModelChoiceField(
+        label=gettext_lazy("Only for programme"), queryset=None, required=False,
+        help_text=gettext_lazy("Leave empty for every programme the organisation takes part in."),
+    )
+    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=settings.LANGUAGES)
+    is_org_admin = forms.BooleanField(label=gettext_lazy("Organisation administrator"), required=False)
+    password = forms.CharField(label=gettext_lazy("Initial password"), widget=forms.PasswordInput, min_length=12)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from corridor.programmes.models import Programme
+
+        self.fields["organisation"].queryset = Organisation.objects.all().restrict(user).order_by("name")
+        self.fields["programme"].queryset = Programme.objects.all().restrict(user).order_by("code")
+
+
+def _platform_admin_only(request):
+    if Role.PLATFORM_ADMIN not in request.user.role_set():
+        return render(request, "core/forbidden.html", {"reason": _("Only platform administrators manage organisations and accounts.")}, status=403)
+    return None
+
+
+@data_category(Category.ORGANISATION)
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisations(request: HttpRequest) -> HttpResponse:
+    """The organisation directory; platform administrators register new organisations here."""
+    refused = _platform_admin_only(request)
+    if refused:
+        return refused
+    form = OrganisationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                org = services.organisation_create(actor=request.user, **form.cleaned_data)
+                messages.success(request, _("%(name)s registered.") % {"name": org.name})
+                return redirect("accounts:organisations")
+            except DomainError as exc:
+                _form_errors(form, exc)
+        status = 422
+    orgs = Organisation.objects.all().restrict(request.user).order_by("kind", "country", "name")
+    return render(request, "accounts/organisations.html", {"form": form, "organisations": orgs}, status=status)
+
+
+@data_category(Category.ACCOUNT)
+@login_required
+@require_http_methods(["GET", "POST"])
+def users(request: HttpRequest) -> HttpResponse:
+    """Accounts and their roles; platform administrators create accounts here."""
+    refused = _platform_admin_only(request)
+    if refused:
+        return refused
+    form = UserForm(request.POST or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                account = services.user_register(
+                    actor=request.user,
+                    username=data["username"],
+                    password=data["password"],
+                    organisation=data["organisation"],
+                    roles=[(data["role"], data["programme"])],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    email=data["email"],
+                    language=data["language"],
+                    is_org_admin=data["is_org_admin"],
+                )
+                messages.success(request, _("Account %(username)s created.") % {"username": account.username})
+                return redirect("accounts:users")
+            except DomainError as exc:
+                _form_errors(form, exc, aliases={"roles.0.role": "role"})
+        status = 422
+    accounts = User.objects.all().restrict(request.user).select_related("organisation").prefetch_related("role_assignments__programme").order_by("username")
+    return render(request, "accounts/users.html", {"form": form, "accounts": accounts[:500]}, status=status)
+
+
+def _form_errors(form, exc: DomainError, aliases: dict | None = None) -> None:
+    for err in exc.as_errors():
+        field = (aliases or {}).get(err.get("field"), err.get("field"))
+        form.add_error(field if field in form.fields else None, err["message"])

@@ -12,6 +12,8 @@ from corridor.core.access import Role, roles_of
 ROLE_TASKS = {
     Role.PLATFORM_ADMIN: [
         (_("Programmes"), "programmes:list", _("All programmes, their corridors and rules.")),
+        (_("Organisations"), "accounts:organisations", _("Register ministries, authorities, employers, agencies and partners.")),
+        (_("Accounts"), "accounts:users", _("Create accounts and give roles, per programme or organisation-wide.")),
         (_("Audit trail"), "core:audit", _("Every change made on the platform.")),
         (_("API tokens"), "accounts:api_tokens", _("Keys for system-to-system exchange.")),
     ],

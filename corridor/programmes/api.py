@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from django.utils import translation
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from corridor.accounts.api_auth import ApiAccess
@@ -205,7 +205,7 @@ def create_programme(request, payload: ProgrammeIn):
     owner_id = data.pop("owner_id")
     owner = _organisation(owner_id, "owner_id") if owner_id else None
     programme = services.programme_create(actor=request.auth, owner=owner, **data)
-    return 201, programme
+    return Status(201, programme)
 
 
 @router.post("/validate-rules", response=RulesCheckOut, summary="Check a rule set without saving it")
@@ -255,7 +255,7 @@ def add_corridor(request, code: str, payload: CorridorIn):
         opened_on=payload.opened_on,
         notes=payload.notes,
     )
-    return 201, corridor
+    return Status(201, corridor)
 
 
 @router.patch("/{code}/corridors/{origin}", response=CorridorOut)
@@ -279,7 +279,7 @@ def create_rule_version(request, code: str, payload: RuleVersionIn):
     version = services.rule_version_create(
         actor=request.auth, programme=programme, rules=payload.rules, effective_from=payload.effective_from, note=payload.note
     )
-    return 201, version
+    return Status(201, version)
 
 
 @router.get("/{code}/rule-versions/{number}", response=RuleVersionOut)

@@ -182,6 +182,8 @@ class RuleVersionForm(forms.Form):
         for _title, fields in RULE_FIELDS:
             for path, field, _kind in fields:
                 self.fields[form_name(path)] = field.__class__(**_field_kwargs(field))
+        for name in ("eligible_occupations", "labour_market_test__shortage_occupations"):
+            self.fields[name].widget.attrs["data-append"] = "true"
 
     def fieldsets(self):
         for title, fields in RULE_FIELDS:

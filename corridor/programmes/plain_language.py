@@ -5,10 +5,38 @@ from __future__ import annotations
 import calendar
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from corridor.programmes.rulebook import RuleSet
 from corridor.reference import codes
+
+DEDUCTION_LABELS = {
+    "tax": _lazy("income tax"),
+    "social_security": _lazy("social security contributions"),
+    "housing": _lazy("housing"),
+    "food": _lazy("food"),
+    "transport": _lazy("local transport"),
+    "insurance": _lazy("insurance"),
+    "travel_advance": _lazy("repayment of a travel advance"),
+    "equipment": _lazy("equipment"),
+    "union_dues": _lazy("union dues"),
+    "savings": _lazy("savings you chose"),
+}
+FEE_LABELS = {
+    "recruitment_fee": _lazy("recruitment fee"),
+    "medical": _lazy("medical examination"),
+    "insurance": _lazy("insurance"),
+    "tests": _lazy("skills or language tests"),
+    "training": _lazy("training and orientation"),
+    "equipment": _lazy("equipment"),
+    "travel_lodging": _lazy("travel and lodging"),
+    "administrative": _lazy("administrative costs"),
+}
+
+
+def _label(labels: dict, key: str) -> str:
+    return str(labels.get(key, key.replace("_", " ")))
 
 
 def _month(n: int) -> str:
@@ -81,7 +109,10 @@ def describe(rules: dict | RuleSet) -> list[dict]:
     else:
         who.append(_("You must be at least %(a)d years old when the season starts.") % {"a": r.age.min})
     if r.eligible_occupations:
-        who.append(_("Occupations (ISCO-08): %(list)s.") % {"list": ", ".join(r.eligible_occupations)})
+        from corridor.reference.selectors import isco_titles
+
+        titles = isco_titles(r.eligible_occupations)
+        who.append(_("Occupations (ISCO-08): %(list)s.") % {"list": "; ".join(f"{c} {titles.get(c, '')}".strip() for c in r.eligible_occupations)})
     if r.eligible_sectors:
         who.append(_("Sectors: %(list)s.") % {"list": ", ".join(f"{c} {codes.SECTORS.get(c, '')}" for c in r.eligible_sectors)})
     if r.language:
@@ -106,7 +137,7 @@ def describe(rules: dict | RuleSet) -> list[dict]:
     else:
         money.append(_("You pay no recruitment fee. Only these costs may be charged to you, up to the amount shown:"))
         for ex in r.fees.lawful_exceptions:
-            money.append(f"{ex.category}: {ex.max_amount:g} {ex.currency} ({ex.justification})")
+            money.append(f"{_label(FEE_LABELS, ex.category)}: {ex.max_amount:g} {ex.currency} ({ex.justification})")
     wf = r.wage_floor
     floor = {
         "prevailing": _("Your pay is at least the wage paid to local workers in the same job and region."),
@@ -129,9 +160,9 @@ def describe(rules: dict | RuleSet) -> list[dict]:
     if gh.share_of_contract_percent:
         money.append(_("You are paid for at least %(p)s of the working time in your contract.") % {"p": _percent(gh.share_of_contract_percent)})
     d = r.deductions
-    money.append(_("Only these deductions may be taken from your pay: %(list)s.") % {"list": ", ".join(d.allowed_types) or _("none")})
+    money.append(_("Only these deductions may be taken from your pay: %(list)s.") % {"list": ", ".join(_label(DEDUCTION_LABELS, t) for t in d.allowed_types) or _("none")})
     for t, cap in d.caps_percent.items():
-        money.append(_("%(type)s: at most %(p)s of your gross pay.") % {"type": t, "p": _percent(cap)})
+        money.append(_("%(type)s: at most %(p)s of your gross pay.") % {"type": _label(DEDUCTION_LABELS, t).capitalize(), "p": _percent(cap)})
     if d.total_cap_percent is not None:
         money.append(_("All deductions together: at most %(p)s of your gross pay.") % {"p": _percent(d.total_cap_percent)})
     if d.net_pay_floor_percent is not None:
@@ -149,7 +180,7 @@ def describe(rules: dict | RuleSet) -> list[dict]:
     if h.max_persons_per_room:
         housing.append(_("At most %(n)d people per bedroom.") % {"n": h.max_persons_per_room})
     if h.required_facilities:
-        housing.append(_("Required facilities: %(list)s.") % {"list": ", ".join(h.required_facilities)})
+        housing.append(_("Required facilities: %(list)s.") % {"list": ", ".join(f.replace("_", " ") for f in h.required_facilities)})
     section("housing", _("Housing"), housing)
 
     contract = [

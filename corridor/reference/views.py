@@ -136,16 +136,16 @@ def _unsign_payload(request: HttpRequest, payload: str) -> bytes:
     return base64.b64decode(content["data"])
 
 
-def _apply_errors(form, exc: DomainError) -> list[dict]:
-    """Put field errors on the form; return the row errors for the report table."""
-    row_errors = []
-    for err in exc.as_errors():
-        if err.get("row") is not None:
-            row_errors.append(err)
-            continue
+def _split_errors(exc: DomainError) -> tuple[list[dict], list[dict]]:
+    """(errors about a form field or the whole input, errors about one row of the file)."""
+    errors = exc.as_errors()
+    return [e for e in errors if e.get("row") is None], [e for e in errors if e.get("row") is not None]
+
+
+def _apply_errors(form, errors: list[dict]) -> None:
+    for err in errors:
         field = err.get("field")
         form.add_error(field if field in form.fields else None, err["message"])
-    return row_errors
 
 
 @data_category(Category.REFERENCE)
@@ -162,7 +162,7 @@ def crosswalk_import(request: HttpRequest) -> HttpResponse:
             status=403,
         )
     form = CrosswalkUploadForm()
-    context: dict = {"form": form, "report": None, "commit_form": None, "row_errors": []}
+    context: dict = {"form": form, "report": None, "commit_form": None, "row_errors": [], "page_errors": []}
     if request.method == "POST" and request.POST.get("step") == "commit":
         commit = CrosswalkCommitForm(request.POST)
         if commit.is_valid():
@@ -178,8 +178,8 @@ def crosswalk_import(request: HttpRequest) -> HttpResponse:
                     dry_run=False,
                 )
             except DomainError as exc:
-                context["row_errors"] = _apply_errors(form, exc)
-                context["failed"] = True
+                general, context["row_errors"] = _split_errors(exc)
+                context["page_errors"] = [e["message"] for e in general]
             else:
                 messages.success(
                     request,
@@ -193,7 +193,7 @@ def crosswalk_import(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("reference:crosswalks")
         else:
-            form.add_error(None, _("The import form was incomplete; upload the file again."))
+            context["page_errors"] = [_("The import form was incomplete; upload the file again.")]
     elif request.method == "POST":
         form = CrosswalkUploadForm(request.POST, request.FILES)
         context["form"] = form
@@ -210,13 +210,11 @@ def crosswalk_import(request: HttpRequest) -> HttpResponse:
                     dry_run=True,
                 )
             except DomainError as exc:
-                context["row_errors"] = _apply_errors(form, exc)
+                general, context["row_errors"] = _split_errors(exc)
+                _apply_errors(form, general)
             else:
                 context["report"] = report
-                for err in report.errors:
-                    if err.get("row") is None:
-                        field = err.get("field")
-                        form.add_error(field if field in form.fields else None, err["message"])
+                _apply_errors(form, [e for e in report.errors if e.get("row") is None])
                 if report.ok:
                     context["commit_form"] = CrosswalkCommitForm(
                         initial={

@@ -9,10 +9,12 @@ import pytest
 def _reference_data_present(request):
     """The data migration loads ISCO-08 and ESCO into every test database. A test elsewhere that uses
     `transaction=True` empties the tables when it ends; load them again (inside this test's transaction) if so."""
-    if request.node.get_closest_marker("django_db") is None:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
         yield
         return
-    request.getfixturevalue("_django_db_helper")
+    transactional = marker.kwargs.get("transaction", False)
+    request.getfixturevalue("transactional_db" if transactional else "db")
     from django.db import transaction
 
     from corridor.reference.loading import load_reference

@@ -10,7 +10,11 @@ pytestmark = pytest.mark.django_db
 
 def test_exact_code_first():
     results = occupation_search(user=None, q="8322")
-    assert (results[0].kind, results[0].code, results[0].title) == ("isco", "8322", "Car, taxi and van drivers")
+    assert (results[0].kind, results[0].code, results[0].title) == (
+        "isco",
+        "8322",
+        "Car, taxi and van drivers",
+    )
     assert {r.code for r in results} == {"8322"}  # then the ESCO occupations of the group
 
 

@@ -17,7 +17,10 @@ def test_normalise_text():
 def test_split_labels_and_search_text():
     labels = split_labels("cab driver\n\n chauffeur \ncab driver\nminicab\u00a0driver")
     assert labels == ["cab driver", "chauffeur", "minicab driver"]
-    assert search_text_for("8322", "Taxi Driver", labels) == "8322\ntaxi driver\ncab driver\nchauffeur\nminicab driver"
+    assert (
+        search_text_for("8322", "Taxi Driver", labels)
+        == "8322\ntaxi driver\ncab driver\nchauffeur\nminicab driver"
+    )
 
 
 def _score(q, code, title, *alts):
@@ -27,12 +30,16 @@ def _score(q, code, title, *alts):
 def test_score_tiers():
     assert _score("8322", "8322", "Car, taxi and van drivers").tier == search.EXACT_CODE
     assert _score("83", "8322", "Car, taxi and van drivers").tier == search.CODE_PREFIX
-    assert _score("car, taxi and van drivers", "8322", "Car, taxi and van drivers").tier == search.TITLE_EQUALS
+    assert (
+        _score("car, taxi and van drivers", "8322", "Car, taxi and van drivers").tier == search.TITLE_EQUALS
+    )
     assert _score("car", "8322", "Car, taxi and van drivers").tier == search.TITLE_STARTS
     assert _score("VAN", "8322", "Car, taxi and van drivers").tier == search.TITLE_CONTAINS
     alt = _score("minicab", "8322", "taxi driver", "cab driver", "minicab driver")
     assert (alt.tier, alt.matched_label_index) == (search.ALT_STARTS, 1)
-    assert _score("cab driver", "8322", "taxi driver", "minicab driver", "cab driver").tier == search.ALT_EQUALS
+    assert (
+        _score("cab driver", "8322", "taxi driver", "minicab driver", "cab driver").tier == search.ALT_EQUALS
+    )
     assert _score("drivers van", "8322", "Car, taxi and van drivers").tier == search.ALL_WORDS
     assert _score("pilot", "8322", "Car, taxi and van drivers") is None
     assert _score("   ", "8322", "Car, taxi and van drivers") is None

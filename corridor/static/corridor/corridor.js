@@ -10,7 +10,14 @@ document.addEventListener("DOMContentLoaded", function () {
     event.preventDefault();
     var target = document.getElementById(option.getAttribute("data-fill-target"));
     if (target) {
-      target.value = option.getAttribute("data-fill-value");
+      var value = option.getAttribute("data-fill-value");
+      if (target.hasAttribute("data-append")) {
+        // A list field (comma-separated codes): add the code once.
+        var codes = target.value.split(",").map(function (c) { return c.trim(); }).filter(Boolean);
+        if (codes.indexOf(value) === -1) { codes.push(value); }
+        value = codes.join(", ");
+      }
+      target.value = value;
       target.dispatchEvent(new Event("change", { bubbles: true }));
       target.focus();
     }
