@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -88,6 +90,17 @@ def on_404(request, exc):
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     return problem(request, status=exc.status_code, title="Error", detail=str(exc.message))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    return problem(request, status=413, title="Payload too large", detail=f"The request body is larger than {limit} MiB.", errors=[{"field": "body", "message": f"At most {limit} MiB."}])
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request, exc):
+    return problem(request, status=400, title="Bad request", detail="The request could not be read.", errors=[{"field": "body", "message": str(exc)[:200]}])
 
 
 @api.exception_handler(Exception)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime
 
+from django.apps import apps
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from corridor.accounts import services
-from corridor.accounts.api_auth import ApiAccess
 from corridor.accounts.models import ApiToken, Organisation, User
 from corridor.core.access import Category
+from corridor.core.api_auth import ApiAccess
 from corridor.core.errors import Forbidden, InvalidInput, NotFound
 
 router = Router(tags=["organisations"], auth=ApiAccess(category=Category.ORGANISATION, scope="organisations"))
@@ -184,7 +185,7 @@ def revoke_token(request, prefix: str, payload: RevokeIn):
 def _programme_for_role(code: str | None, field: str):
     if not code:
         return None
-    from corridor.programmes.models import Programme
+    Programme = apps.get_model("programmes", "Programme")  # named, not imported: accounts sits below programmes
 
     programme = Programme.objects.filter(code=code.upper()).first()
     if programme is None:

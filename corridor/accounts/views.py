@@ -8,6 +8,7 @@ import io
 import qrcode
 import qrcode.image.svg
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -36,6 +37,14 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["demo_mode"] = settings.DEMO_MODE
         return context
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Speak to the person in the language of their account from the first page after signing in.
+        language = form.get_user().language
+        if language in dict(settings.LANGUAGES):
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", secure=settings.HTTPS)
+        return response
 
 
 class TokenForm(forms.Form):
@@ -168,7 +177,7 @@ class UserForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from corridor.programmes.models import Programme
+        Programme = apps.get_model("programmes", "Programme")  # named, not imported: accounts sits below programmes
 
         self.fields["organisation"].queryset = Organisation.objects.all().restrict(user).order_by("name")
         self.fields["programme"].queryset = Programme.objects.all().restrict(user).order_by("code")

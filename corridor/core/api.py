@@ -7,9 +7,9 @@ import datetime
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from corridor.accounts.api_auth import ApiAccess
 from corridor.core import selectors
 from corridor.core.access import Category
+from corridor.core.api_auth import ApiAccess
 
 router = Router(tags=["audit"], auth=ApiAccess(category=Category.AUDIT, scope="audit"))
 

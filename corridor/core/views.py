@@ -12,10 +12,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from corridor.core.access import Category, is_firewalled
+from corridor.core.errors import Forbidden, NotFound
 
 
 def data_category(category: str):
-    """Declare the kind of data a page shows; users behind the firewall get 403 for labour-protection pages."""
+    """Declare the kind of data a page shows; users behind the firewall get 403 for labour-protection pages.
+
+    A NotFound or Forbidden raised by a selector or service inside the page becomes the 404 or 403 page.
+    """
 
     def decorate(view):
         @functools.wraps(view)
@@ -27,7 +31,12 @@ def data_category(category: str):
                     {"reason": _("This information is outside what your authority may see (labour-protection firewall).")},
                     status=403,
                 )
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except NotFound as exc:
+                return render(request, "core/not_found.html", {"reason": exc.message}, status=404)
+            except Forbidden as exc:
+                return render(request, "core/forbidden.html", {"reason": exc.message}, status=403)
 
         wrapper.data_category = str(category)
         return wrapper

@@ -9,9 +9,9 @@ from django.utils import translation
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from corridor.accounts.api_auth import ApiAccess
 from corridor.accounts.models import Organisation
 from corridor.core.access import Category
+from corridor.core.api_auth import ApiAccess
 from corridor.core.errors import InvalidInput, NotFound
 from corridor.core.selectors import audit_history_for
 from corridor.programmes import selectors, services

@@ -9,8 +9,8 @@ from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
-from corridor.accounts.api_auth import ApiAccess
 from corridor.core.access import Category
+from corridor.core.api_auth import ApiAccess
 from corridor.core.errors import InvalidInput
 from corridor.reference import codes, selectors, services
 

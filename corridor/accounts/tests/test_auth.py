@@ -118,3 +118,10 @@ def test_token_pages_for_org_admins(make_user, web_client):
     assert bad.status_code == 422
     plain = web_client(make_user(Role.ORIGIN_OFFICER, country="MX"))
     assert plain.get("/accounts/tokens/").status_code == 403
+
+
+def test_the_platform_speaks_the_account_language_after_sign_in(make_user):
+    worker = make_user(Role.WORKER, language="ar")
+    client = Client()
+    login(client, worker.username)
+    assert b'dir="rtl"' in client.get("/").content

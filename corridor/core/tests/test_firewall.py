@@ -8,7 +8,6 @@ from django.apps import apps
 from django.db.models.query import EmptyQuerySet
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from corridor.accounts.api_auth import ApiAccess
 from corridor.api import api
 from corridor.core import audit
 from corridor.core.access import (
@@ -18,6 +17,7 @@ from corridor.core.access import (
     Role,
     is_firewalled,
 )
+from corridor.core.api_auth import ApiAccess
 
 pytestmark = pytest.mark.django_db
 

@@ -194,3 +194,15 @@ def test_presets_are_listed(api_client):
     presets = api_client().get("presets").json()
     assert {p["key"] for p in presets} == {"kr-eps", "ca-sawp", "au-palm", "nz-rse", "es-ma-circular"}
     assert api_client().get("presets/nope").status_code == 404
+
+
+def test_an_oversized_body_is_refused_with_413(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = client.post("programmes", {**PROGRAMME, "description": "x" * 5000})
+    assert_problem(response, 413)
+    assert not Programme.objects.exists()
+
+
+def test_wrongly_typed_fields_are_422(client):
+    assert_problem(client.post("programmes", {**PROGRAMME, "rules": ["not", "an", "object"]}), 422, "rules")
+    assert_problem(client.post("programmes", {**PROGRAMME, "owner_id": "abc"}), 422, "owner_id")

@@ -17,6 +17,15 @@ from corridor.core.errors import Forbidden
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
+# The app that owns API tokens registers how to find one (accounts.tokens.find_token); core imports no app.
+_find_token = None
+
+
+def register_token_finder(finder) -> None:
+    """Set the function that returns the usable token object for a presented string, or None."""
+    global _find_token
+    _find_token = finder
+
 
 class ApiAccess:
     """A ninja auth callable that also enforces a route's data category and token scope."""
@@ -42,9 +51,7 @@ class ApiAccess:
         header = request.headers.get("Authorization", "")
         if not header.lower().startswith("bearer "):
             return None
-        from corridor.accounts.tokens import find_token
-
-        token = find_token(header[7:])
+        token = _find_token(header[7:]) if _find_token else None
         if token is None:
             raise AuthenticationError()
         needed = f"{self.scope}:{'read' if request.method in SAFE_METHODS else 'write'}"
