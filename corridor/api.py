@@ -7,6 +7,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -96,6 +97,11 @@ def on_http_error(request, exc: HttpError):
 def on_too_big(request, exc):
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
     return problem(request, status=413, title="Payload too large", detail=f"The request body is larger than {limit} MiB.", errors=[{"field": "body", "message": f"At most {limit} MiB."}])
+
+
+@api.exception_handler(MultiPartParserError)
+def on_bad_multipart(request, exc):
+    return problem(request, status=400, title="Bad request", detail="The multipart body could not be read.", errors=[{"field": "body", "message": str(exc)[:200]}])
 
 
 @api.exception_handler(SuspiciousOperation)

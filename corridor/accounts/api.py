@@ -6,13 +6,14 @@ import datetime
 
 from django.apps import apps
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from corridor.accounts import services
 from corridor.accounts.models import ApiToken, Organisation, User
 from corridor.core.access import Category
 from corridor.core.api_auth import ApiAccess
 from corridor.core.errors import Forbidden, InvalidInput, NotFound
+from corridor.core.pagination import Pagination
 
 router = Router(tags=["organisations"], auth=ApiAccess(category=Category.ORGANISATION, scope="organisations"))
 users_router = Router(tags=["organisations"], auth=ApiAccess(category=Category.ACCOUNT, scope="organisations"))
@@ -121,7 +122,7 @@ class RevokeIn(Schema):
 
 
 @router.get("/organisations", response=list[OrganisationOut], summary="The organisation directory")
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def list_organisations(request, kind: str = "", country: str = "", q: str = ""):
     qs = Organisation.objects.all().restrict(request.auth)
     if kind:
@@ -194,7 +195,7 @@ def _programme_for_role(code: str | None, field: str):
 
 
 @users_router.get("/users", response=list[UserOut], summary="Accounts you may see (platform administrators: all)")
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def list_users(request, organisation_id: int | None = None, role: str = ""):
     qs = User.objects.all().restrict(request.auth).prefetch_related("role_assignments__programme").order_by("username")
     if organisation_id:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime
 
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from corridor.core import selectors
 from corridor.core.access import Category
 from corridor.core.api_auth import ApiAccess
+from corridor.core.pagination import Pagination
 
 router = Router(tags=["audit"], auth=ApiAccess(category=Category.AUDIT, scope="audit"))
 
@@ -30,7 +31,7 @@ class AuditEventOut(Schema):
 
 
 @router.get("/events", response=list[AuditEventOut], summary="Audit events you may read, newest first")
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def audit_events(request, subject_type: str = "", subject_id: str = "", action: str = ""):
     qs = selectors.audit_event_list(user=request.auth)
     if subject_type:

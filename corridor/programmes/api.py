@@ -7,12 +7,13 @@ from typing import Any
 
 from django.utils import translation
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from corridor.accounts.models import Organisation
 from corridor.core.access import Category
 from corridor.core.api_auth import ApiAccess
 from corridor.core.errors import InvalidInput, NotFound
+from corridor.core.pagination import Pagination
 from corridor.core.selectors import audit_history_for
 from corridor.programmes import selectors, services
 from corridor.programmes.plain_language import describe
@@ -190,7 +191,7 @@ def _organisation(org_id: int, field: str) -> Organisation:
 
 
 @router.get("", response=list[ProgrammeListItem], summary="Programmes you may see")
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def list_programmes(
     request, q: str = "", category: str = "", design: str = "", status: str = "", destination: str = "", origin: str = ""
 ):

@@ -201,6 +201,12 @@ def programme_update(*, actor, programme: Programme, changes: dict[str, Any], re
     if unknown:
         raise InvalidInput([{"field": f, "message": "This field cannot be changed here."} for f in sorted(unknown)])
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    for text_field in ("description", "agreement_title"):
+        if text_field in changes and changes[text_field] is None:
+            changes[text_field] = ""  # clearing a text is writing it empty
+    for required in ("name", "institutional_design", "category"):
+        if required in changes and changes[required] is None:
+            raise InvalidInput("This field cannot be empty.", field=required)
     merged = {f: getattr(programme, f) for f in PROGRAMME_FIELDS} | changes
     if "destination_country" in changes:
         merged["destination_country"] = str(changes["destination_country"] or "").upper()

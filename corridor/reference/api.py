@@ -7,11 +7,12 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from corridor.core.access import Category
 from corridor.core.api_auth import ApiAccess
 from corridor.core.errors import InvalidInput
+from corridor.core.pagination import Pagination
 from corridor.reference import codes, selectors, services
 
 router = Router(
@@ -159,7 +160,7 @@ def list_sectors(request: HttpRequest):
 
 
 @router.get("/isco", response=list[IscoGroupOut], summary="ISCO-08 groups")
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def list_isco_groups(
     request: HttpRequest,
     level: int | None = Query(None, ge=1, le=4, description="1 major, 2 sub-major, 3 minor, 4 unit groups."),

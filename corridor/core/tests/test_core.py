@@ -51,3 +51,9 @@ def test_the_interface_speaks_the_chosen_language_and_turns_right_to_left(client
     client.post("/i18n/setlang/", {"language": "ar", "next": "/"})
     response = client.get("/")
     assert b'dir="rtl"' in response.content and b'lang="ar"' in response.content
+
+
+def test_api_docs_use_vendored_assets_only(client):
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    assert b"cdn." not in response.content and b"/static/ninja/swagger-ui-bundle.js" in response.content

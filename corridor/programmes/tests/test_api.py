@@ -206,3 +206,23 @@ def test_an_oversized_body_is_refused_with_413(client, settings):
 def test_wrongly_typed_fields_are_422(client):
     assert_problem(client.post("programmes", {**PROGRAMME, "rules": ["not", "an", "object"]}), 422, "rules")
     assert_problem(client.post("programmes", {**PROGRAMME, "owner_id": "abc"}), 422, "owner_id")
+
+
+def test_patch_with_nulls_clears_texts_and_refuses_required_fields(client):
+    client.post("programmes", {**PROGRAMME, "description": "Old"})
+    response = client.patch("programmes/CA-API", {"description": None, "agreement_title": None})
+    assert response.status_code == 200 and response.json()["description"] == ""
+    assert_problem(client.patch("programmes/CA-API", {"name": None}), 422, "name")
+
+
+def test_out_of_range_pages_and_nul_characters_are_refused_clearly(client):
+    assert_problem(client.get("programmes", page=10**25), 422, "page")
+    assert_problem(client.get("programmes", page_size=100000), 422, "page_size")
+    assert_problem(client.get("programmes", q="a\x00b"), 400)
+    assert_problem(client.post("programmes", {**PROGRAMME, "name": "bad\x00name"}), 400)
+    assert not Programme.objects.exists()
+
+
+def test_multipart_without_boundary_is_a_400(client):
+    response = client.client.post("/api/v1/reference/crosswalks/import", b"x", content_type="multipart/form-data")
+    assert response.status_code == 400
