@@ -36,6 +36,12 @@ class AuditEventQuerySet(RestrictedQuerySet):
         blocked = [c for c in FIREWALLED_FROM_IMMIGRATION if is_firewalled(user, c)]
         return qs.exclude(subject_category__in=blocked) if blocked else qs
 
+    def delete(self):
+        raise PermissionError("Audit events are append-only.")
+
+    def update(self, **kwargs):
+        raise PermissionError("Audit events are append-only.")
+
 
 class AuditEvent(models.Model):
     """One state change. Rows are never updated or deleted (database triggers refuse it)."""

@@ -1,7 +1,7 @@
 """The health check, security headers, the append-only audit trail and each role's home page."""
 
 import pytest
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 
 from corridor.core import audit
 from corridor.core.access import Role
@@ -27,10 +27,18 @@ def test_pages_carry_security_headers(client):
 def test_audit_events_cannot_be_changed_or_deleted(make_user):
     user = make_user(Role.PLATFORM_ADMIN)
     event = audit.record(actor=user, action="test.event", subject=user, reason="because")
-    with pytest.raises(DatabaseError), transaction.atomic():
+    with pytest.raises(PermissionError):
         AuditEvent.objects.filter(pk=event.pk).update(reason="rewritten")
     with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    with pytest.raises(PermissionError):
         event.delete()
+    # Below the application, the database itself refuses to rewrite the trail.
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditevent SET reason = %s WHERE id = %s", ["rewritten", event.pk])
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM core_auditevent WHERE id = %s", [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).reason == "because"
 
 
