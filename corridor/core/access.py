@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Category(StrEnum):
@@ -36,18 +37,18 @@ FIREWALLED_FROM_IMMIGRATION = frozenset(
 
 
 class Role(models.TextChoices):
-    PLATFORM_ADMIN = "platform_admin", "Platform administrator"
-    MINISTRY_ADMIN = "ministry_admin", "Programme administrator (destination labour ministry)"
-    MINISTRY_OFFICER = "ministry_officer", "Officer (destination labour ministry)"
-    ORIGIN_OFFICER = "origin_officer", "Officer (origin labour authority)"
-    IMMIGRATION_OFFICER = "immigration_officer", "Immigration officer"
-    LABOUR_INSPECTOR = "labour_inspector", "Labour inspector"
-    EMPLOYER = "employer", "Employer"
-    AGENCY = "agency", "Recruitment agency"
-    UNION = "union", "Trade union representative"
-    EMPLOYERS_ORG = "employers_org", "Employers' organisation representative"
-    RESEARCHER = "researcher", "Researcher"
-    WORKER = "worker", "Worker"
+    PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
+    MINISTRY_ADMIN = "ministry_admin", _("Programme administrator (destination labour ministry)")
+    MINISTRY_OFFICER = "ministry_officer", _("Officer (destination labour ministry)")
+    ORIGIN_OFFICER = "origin_officer", _("Officer (origin labour authority)")
+    IMMIGRATION_OFFICER = "immigration_officer", _("Immigration officer")
+    LABOUR_INSPECTOR = "labour_inspector", _("Labour inspector")
+    EMPLOYER = "employer", _("Employer")
+    AGENCY = "agency", _("Recruitment agency")
+    UNION = "union", _("Trade union representative")
+    EMPLOYERS_ORG = "employers_org", _("Employers' organisation representative")
+    RESEARCHER = "researcher", _("Researcher")
+    WORKER = "worker", _("Worker")
 
 
 # Officials sign in with a second factor outside demo mode.

@@ -79,10 +79,11 @@ def generate_programmes(rng: random.Random, scale: int, ctx: dict) -> dict[str, 
     Programme.objects.bulk_create(programmes, batch_size=1000)
     programmes = list(Programme.objects.filter(code__startswith=f"{prefix}-").order_by("code"))
     corridors, versions = [], []
+    preset_rules = {k: rulebook.RuleSet.model_validate(p.rules).model_dump(mode="json") for k, p in PRESETS.items()}
     for p in programmes:
         for origin in rng.sample(ORIGINS, rng.randint(1, 4)):
             corridors.append(ProgrammeCorridor(programme=p, origin_country=origin, competent_authority=authorities[origin]))
-        rules = rulebook.RuleSet.model_validate(PRESETS[p.preset].rules).model_dump(mode="json")
+        rules = preset_rules[p.preset]
         versions.append(RuleVersion(programme=p, number=1, effective_from=datetime.date(2025, 1, 1), effective_until=datetime.date(2025, 12, 31), rules=rules, note="Generated"))
         rules2 = dict(rules) | {"contract_delivery_lead_days": rng.choice([14, 21, 30])}
         versions.append(RuleVersion(programme=p, number=2, effective_from=datetime.date(2026, 1, 1), rules=rules2, note="Generated"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from corridor.accounts.models import Organisation, OrgKind
@@ -117,7 +118,7 @@ RULE_FIELDS: list[tuple[Any, list[tuple[str, forms.Field, str]]]] = [
     ]),
     (_("Fees, wages and hours"), [
         ("fees.workers_pay_nothing", _bool(_("Workers pay no recruitment fees or costs")), ""),
-        ("fees.lawful_exceptions", forms.CharField(label=_("Lawful exceptions"), required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text=_("One per line: category | maximum amount | currency | justification. Categories: %(c)s") % {"c": ", ".join(FEE_CATEGORIES)}), EXCEPTIONS),
+        ("fees.lawful_exceptions", forms.CharField(label=_("Lawful exceptions"), required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text=format_lazy(_("One per line: category | maximum amount | currency | justification. Categories: {}"), ", ".join(FEE_CATEGORIES))), EXCEPTIONS),
         ("wage_floor.basis", _choice(_("Wage floor"), [("higher_of", _("Higher of minimum and prevailing wage")), ("prevailing", _("Prevailing wage")), ("minimum", _("Minimum wage"))]), ""),
         ("wage_floor.minimum_wage_premium_percent", _num(_("Premium over the minimum wage (%)"), min_value=0), ""),
         ("guaranteed_hours.hours", _num(_("Guaranteed hours"), min_value=0), ""),
@@ -127,8 +128,11 @@ RULE_FIELDS: list[tuple[Any, list[tuple[str, forms.Field, str]]]] = [
     ]),
     (_("Deductions"), [
         ("deductions.allowed_types", _text(_("Allowed deduction types"), ", ".join(DEDUCTION_TYPES)), LIST),
+        # xgettext:no-python-format
         ("deductions.caps_percent", _text(_("Caps per type (% of gross)"), _("e.g. housing=8, food=12")), MAP),
+        # xgettext:no-python-format
         ("deductions.total_cap_percent", _num(_("Cap on all deductions (% of gross)"), min_value=0, max_value=100), ""),
+        # xgettext:no-python-format
         ("deductions.net_pay_floor_percent", _num(_("Net pay at least (% of gross)"), min_value=0, max_value=100), ""),
     ]),
     (_("Housing"), [

@@ -5,33 +5,33 @@ from __future__ import annotations
 import calendar
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
 from corridor.programmes.rulebook import RuleSet
 from corridor.reference import codes
 
 DEDUCTION_LABELS = {
-    "tax": _lazy("income tax"),
-    "social_security": _lazy("social security contributions"),
-    "housing": _lazy("housing"),
-    "food": _lazy("food"),
-    "transport": _lazy("local transport"),
-    "insurance": _lazy("insurance"),
-    "travel_advance": _lazy("repayment of a travel advance"),
-    "equipment": _lazy("equipment"),
-    "union_dues": _lazy("union dues"),
-    "savings": _lazy("savings you chose"),
+    "tax": gettext_lazy("income tax"),
+    "social_security": gettext_lazy("social security contributions"),
+    "housing": gettext_lazy("housing"),
+    "food": gettext_lazy("food"),
+    "transport": gettext_lazy("local transport"),
+    "insurance": gettext_lazy("insurance"),
+    "travel_advance": gettext_lazy("repayment of a travel advance"),
+    "equipment": gettext_lazy("equipment"),
+    "union_dues": gettext_lazy("union dues"),
+    "savings": gettext_lazy("savings you chose"),
 }
 FEE_LABELS = {
-    "recruitment_fee": _lazy("recruitment fee"),
-    "medical": _lazy("medical examination"),
-    "insurance": _lazy("insurance"),
-    "tests": _lazy("skills or language tests"),
-    "training": _lazy("training and orientation"),
-    "equipment": _lazy("equipment"),
-    "travel_lodging": _lazy("travel and lodging"),
-    "administrative": _lazy("administrative costs"),
+    "recruitment_fee": gettext_lazy("recruitment fee"),
+    "medical": gettext_lazy("medical examination"),
+    "insurance": gettext_lazy("insurance"),
+    "tests": gettext_lazy("skills or language tests"),
+    "training": gettext_lazy("training and orientation"),
+    "equipment": gettext_lazy("equipment"),
+    "travel_lodging": gettext_lazy("travel and lodging"),
+    "administrative": gettext_lazy("administrative costs"),
 }
 
 
