@@ -1,10 +1,15 @@
 from django.conf import settings
 
+from corridor.core.access import roles_of
+from corridor.core.selectors import HISTORY_ROLES
+
 
 def corridor(request):
     user = getattr(request, "user", None)
+    roles = roles_of(user)
     return {
         "demo_mode": settings.DEMO_MODE,
         "available_languages": settings.LANGUAGES,
-        "user_roles": sorted(user.role_set()) if user is not None and user.is_authenticated else [],
+        "user_roles": sorted(roles),
+        "can_read_history": bool(roles & HISTORY_ROLES),
     }

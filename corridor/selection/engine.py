@@ -1,10 +1,16 @@
-"""Worker-proposing deferred acceptance (Gale-Shapley) for many-to-one selection."""
+"""Worker-proposing deferred acceptance (Gale-Shapley) for many-to-one selection.
+
+Plain Python, no Django import. See docs/selection-engine.md for the algorithm,
+the performance notes and the JSON format used by ``corridor select solve``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
-from heapq import heapreplace
-from itertools import chain, islice
+import gc
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from heapq import heappush, heapreplace
+from itertools import accumulate, chain, repeat
+from operator import and_
 from typing import Any, TypeVar
 
 __all__ = [
@@ -16,13 +22,26 @@ __all__ = [
 W = TypeVar("W", bound=Hashable)
 J = TypeVar("J", bound=Hashable)
 
+_LOW_BYTE = 0xFF
+# Tables are re-copied every this many workers so the live ones stay packed in memory.
+_COMPACT_EVERY = 50_000
 
-def _check_capacity(job: Any, cap: Any) -> None:
-    """Raise ValueError unless cap is a non-negative int."""
-    if type(cap) is not int and not (isinstance(cap, int) and not isinstance(cap, bool)):
-        raise ValueError(f"capacity of job order {job!r} must be an int, got {cap!r}")
-    if cap < 0:
-        raise ValueError(f"capacity of job order {job!r} is negative: {cap!r}")
+
+class _GcPaused:
+    """Context manager that pauses the cyclic GC; the solver allocates no cycles."""
+
+    def __enter__(self) -> None:
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.was_enabled:
+            gc.enable()
+
+
+def _is_int(value: object) -> bool:
+    """Return True for ints that are not bools."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _first_duplicate(items: Sequence[Any]) -> Any:
@@ -35,49 +54,86 @@ def _first_duplicate(items: Sequence[Any]) -> Any:
     raise AssertionError("no duplicate")  # pragma: no cover
 
 
-def _check_list(owner_kind: str, owner: Any, items: Any) -> None:
+def _require_mapping(name: str, arg: object) -> None:
+    """Raise ValueError unless arg is a mapping."""
+    if not isinstance(arg, Mapping):
+        raise ValueError(f"{name} must be a mapping, got {type(arg).__name__}")
+
+
+def _require_list(kind: str, owner: object, items: object) -> None:
     """Raise ValueError unless items is a list or tuple."""
     if not isinstance(items, (list, tuple)):
-        raise ValueError(f"{owner_kind} {owner!r} must map to a list, got {type(items).__name__}")
+        raise ValueError(f"{kind} {owner!r} must map to a list, got {type(items).__name__}")
 
 
-def _validate(
-    applicant_prefs: Mapping[W, Sequence[J]],
-    position_priorities: Mapping[J, Sequence[W]],
-    capacities: Mapping[J, int],
-) -> None:
-    """Validate the preference-level invariants that are cheap to check in bulk."""
-    for name, arg in (
-        ("applicant_prefs", applicant_prefs),
-        ("position_priorities", position_priorities),
-        ("capacities", capacities),
-    ):
-        if not isinstance(arg, Mapping):
-            raise ValueError(f"{name} must be a mapping, got {type(arg).__name__}")
-    if capacities.keys() != position_priorities.keys():
-        for job in capacities:
-            if job not in position_priorities:
-                raise ValueError(f"job order {job!r} has a capacity but no priority list")
-        for job in position_priorities:
-            if job not in capacities:
-                raise ValueError(f"job order {job!r} has a priority list but no capacity")
+def _check_capacities(capacities: Mapping[Any, Any]) -> None:
+    """Raise ValueError on a non-int or negative capacity."""
     for job, cap in capacities.items():
-        _check_capacity(job, cap)
-    prefs = list(applicant_prefs.values())
-    if not all(isinstance(p, (list, tuple)) for p in prefs):
+        if not _is_int(cap):
+            raise ValueError(f"capacity of job order {job!r} must be an int, got {cap!r}")
+        if cap < 0:
+            raise ValueError(f"capacity of job order {job!r} is negative: {cap!r}")
+
+
+def _check_job_keys(position_priorities: Mapping[Any, Any], capacities: Mapping[Any, Any]) -> None:
+    """Raise ValueError unless both mappings have the same job orders."""
+    if capacities.keys() == position_priorities.keys():
+        return
+    for job in capacities:
+        if job not in position_priorities:
+            raise ValueError(f"job order {job!r} has a capacity but no priority list")
+    for job in position_priorities:
+        if job not in capacities:
+            raise ValueError(f"job order {job!r} has a priority list but no capacity")
+
+
+def _map_worker_prefs(
+    applicant_prefs: Mapping[Any, Sequence[Any]], prefs: list[Sequence[Any]], jidx: dict[Any, int]
+) -> list[int]:
+    """Validate the workers' lists and return them flattened as job-order indices."""
+    if not all(map(isinstance, prefs, repeat((list, tuple)))):
         for worker, p in applicant_prefs.items():
-            _check_list("worker", worker, p)
-    jobs = set(capacities)
-    if not jobs.issuperset(chain.from_iterable(prefs)):
+            _require_list("worker", worker, p)
+    try:
+        flat = list(map(jidx.__getitem__, chain.from_iterable(prefs)))
+    except (KeyError, TypeError):
         for worker, p in applicant_prefs.items():
             for job in p:
-                if job not in jobs:
-                    raise ValueError(f"worker {worker!r} lists unknown job order {job!r}")
-    # A set per worker is the cheapest bulk duplicate test CPython offers.
+                try:
+                    known = job in jidx
+                except TypeError:
+                    known = False
+                if not known:
+                    raise ValueError(f"worker {worker!r} lists unknown job order {job!r}") from None
+        raise  # pragma: no cover
+    # One small set per worker is the cheapest bulk duplicate test CPython offers.
     if list(map(len, map(set, prefs))) != list(map(len, prefs)):
         for worker, p in applicant_prefs.items():
             if len(set(p)) != len(p):
                 raise ValueError(f"worker {worker!r} lists job order {_first_duplicate(p)!r} twice")
+    return flat
+
+
+def _code_tables(
+    position_priorities: Mapping[Any, Sequence[Any]], jobs: list[Any], known: set[Any]
+) -> tuple[list[Sequence[Any]], list[bytes]]:
+    """Validate priority lists and build, per job order, one code byte per ranked worker."""
+    low = repeat(_LOW_BYTE)
+    lists: list[Sequence[Any]] = []
+    tables: list[bytes] = []
+    for job in jobs:
+        prio = position_priorities[job]
+        _require_list("job order", job, prio)
+        # issuperset first: it touches every worker object, so set() and hash() below hit cache.
+        if not known.issuperset(prio):
+            for worker in prio:
+                if worker not in known:
+                    raise ValueError(f"job order {job!r} lists unknown worker {worker!r}")
+        if len(set(prio)) != len(prio):
+            raise ValueError(f"job order {job!r} lists worker {_first_duplicate(prio)!r} twice")
+        lists.append(prio)
+        tables.append(bytes(map(and_, map(hash, prio), low)))
+    return lists, tables
 
 
 def deferred_acceptance(
@@ -85,70 +141,82 @@ def deferred_acceptance(
     position_priorities: Mapping[J, Sequence[W]],
     capacities: Mapping[J, int],
 ) -> dict[J, list[W]]:
-    """Return the worker-optimal stable matching, job order -> workers in priority order."""
-    _validate(applicant_prefs, position_priorities, capacities)
-    workers = list(applicant_prefs)
-    known = set(workers)
-    longest = max(map(len, position_priorities.values()), default=0)
-    shared_ranks = range(longest)
-    # Ranks come from one shared list so 10M dict values reuse ~1k int objects.
-    rank_objs = list(shared_ranks)
-    rank: dict[J, dict[W, int]] = {}
-    for job, prio in position_priorities.items():
-        _check_list("job order", job, prio)
-        table = dict(zip(prio, rank_objs))
-        if len(table) != len(prio):
-            raise ValueError(f"job order {job!r} lists worker {_first_duplicate(prio)!r} twice")
-        if not known.issuperset(prio):
-            for worker in prio:
-                if worker not in known:
-                    raise ValueError(f"job order {job!r} lists unknown worker {worker!r}")
-        rank[job] = table
-    held = _solve_dicts(workers, list(applicant_prefs.values()), rank, capacities, longest + 1)
-    n = len(workers)
-    empty = (longest + 1) * n
-    out: dict[J, list[W]] = {}
-    for job, heap in held.items():
-        prio = position_priorities[job]
-        out[job] = [prio[key // n] for key in sorted(-x for x in heap if -x < empty)]
-    return out
+    """Return the worker-optimal stable matching as job order -> workers in priority order."""
+    _require_mapping("applicant_prefs", applicant_prefs)
+    _require_mapping("position_priorities", position_priorities)
+    _require_mapping("capacities", capacities)
+    _check_job_keys(position_priorities, capacities)
+    _check_capacities(capacities)
+    jobs = list(capacities)
+    with _GcPaused():
+        workers = list(applicant_prefs)
+        prefs = list(applicant_prefs.values())
+        jidx = dict(zip(jobs, range(len(jobs))))
+        flat = _map_worker_prefs(applicant_prefs, prefs, jidx)
+        lists, tables = _code_tables(position_priorities, jobs, set(workers))
+        codes = bytes(map(and_, map(hash, workers), repeat(_LOW_BYTE)))
+        offsets = list(accumulate(map(len, prefs), initial=0))
+        held = _propose(workers, codes, flat, offsets, lists, tables, [capacities[j] for j in jobs])
+        return {job: [prio[r] for r in sorted(map(abs, heap))] for job, prio, heap in zip(jobs, lists, held)}
 
 
-def _solve_dicts(
+def _propose(
     workers: list[Any],
-    prefs: list[Sequence[Any]],
-    rank: dict[Any, dict[Any, int]],
-    capacities: Mapping[Any, int],
-    big: int,
-) -> dict[Any, list[int]]:
-    """Run the proposal loop; return per job a heap of negated keys rank*n+worker."""
-    n = len(workers)
-    # Empty seats are sentinel entries worse than any applicant, so every admission is one heapreplace.
-    empty = big * n
-    held = {job: [-empty] * cap for job, cap in capacities.items()}
-    thr = {job: (big if cap else -1) for job, cap in capacities.items()}
-    nxt = [0] * n
-    for start in range(n):
+    codes: bytes,
+    flat: list[int],
+    offsets: list[int],
+    lists: list[Sequence[Any]],
+    tables: list[bytes],
+    caps: list[int],
+) -> list[list[int]]:
+    """Run the proposal loop; return per job order a heap of negated ranks it holds.
+
+    tables[j] holds one code byte (low byte of the hash) per worker in job order j's
+    priority list, truncated to the ranks that job j would still admit. A proposal is
+    a memchr for the worker's code byte; a hit is confirmed against the priority list,
+    so the codes only filter and never decide.
+    """
+    m = len(tables)
+    longest = max(map(len, lists), default=0)
+    neg_rank = [-r for r in range(longest + 1)]  # shared int objects keep heap compares in cache
+    held: list[list[int]] = [[] for _ in range(m)]
+    holder: list[dict[int, tuple[int, int, int]]] = [{} for _ in range(m)]
+    for start in range(len(workers)):
+        if not start % _COMPACT_EVERY:
+            tables[:] = map(bytes, map(memoryview, tables))
         w = start
-        k = 0
+        a = offsets[start]
+        e = offsets[start + 1]
         while True:
-            wk = workers[w]
-            pl = prefs[w]
-            for job in islice(pl, k, None) if k else pl:
-                k += 1
-                r = rank[job].get(wk, big)
-                if r < thr[job]:
+            code = codes[w]
+            for j in flat[a:e]:
+                a += 1
+                if code in tables[j]:
+                    table = tables[j]
+                    prio = lists[j]
+                    wk = workers[w]
+                    r = table.find(code)
+                    while r >= 0:
+                        x = prio[r]
+                        if x is wk or x == wk:
+                            break
+                        r = table.find(code, r + 1)
+                    else:
+                        continue
                     break
             else:
                 break
-            heap = held[job]
-            out = -heapreplace(heap, -(r * n + w))
-            nxt[w] = k
-            thr[job] = -heap[0] // n
-            if out >= empty:
+            heap = held[j]
+            who = holder[j]
+            who[r] = (w, a, e)
+            if len(heap) < caps[j]:
+                heappush(heap, neg_rank[r])
+                if len(heap) == caps[j]:
+                    tables[j] = table[: -heap[0]]
                 break
-            w = out % n
-            k = nxt[w]
+            worst = -heapreplace(heap, neg_rank[r])
+            tables[j] = table[: -heap[0]]
+            w, a, e = who.pop(worst)
     return held
 
 
@@ -157,10 +225,132 @@ def deferred_acceptance_arrays(
     pref_ranks: Sequence[Sequence[int]],
     capacities: Sequence[int],
 ) -> list[list[int]]:
-    """Run deferred acceptance on integer-indexed applications; return workers per job order."""
-    raise NotImplementedError
+    """Run deferred acceptance on integer-indexed applications; return workers per job order.
+
+    Worker w applies to job orders pref_jobs[w] in preference order; pref_ranks[w][k] is
+    w's rank in job order pref_jobs[w][k]'s priority list (lower is better). Only
+    mutually acceptable pairs are listed. Equal ranks within a job order are broken by
+    the lower worker index. The result lists, per job order index, its workers by rank.
+    """
+    n = len(pref_jobs)
+    m = len(capacities)
+    if len(pref_ranks) != n:
+        raise ValueError(f"pref_ranks has {len(pref_ranks)} rows for {n} workers")
+    for j, cap in enumerate(capacities):
+        if not _is_int(cap):
+            raise ValueError(f"capacity of job order {j!r} must be an int, got {cap!r}")
+        if cap < 0:
+            raise ValueError(f"capacity of job order {j!r} is negative: {cap!r}")
+    with _GcPaused():
+        if list(map(len, pref_jobs)) != list(map(len, pref_ranks)):
+            for w, (pj, pr) in enumerate(zip(pref_jobs, pref_ranks)):
+                if len(pj) != len(pr):
+                    raise ValueError(f"worker {w!r} has {len(pj)} job orders but {len(pr)} ranks")
+        _check_int_cells("job order index", pref_jobs, lambda v: 0 <= v < m)
+        _check_int_cells("rank", pref_ranks, lambda v: v >= 0)
+        if list(map(len, map(set, pref_jobs))) != list(map(len, pref_jobs)):
+            for w, pj in enumerate(pref_jobs):
+                if len(set(pj)) != len(pj):
+                    raise ValueError(f"worker {w!r} lists job order {_first_duplicate(pj)!r} twice")
+        return _propose_ranked(pref_jobs, pref_ranks, list(capacities))
+
+
+def _check_int_cells(what: str, rows: Sequence[Sequence[Any]], ok: Callable[[int], bool]) -> None:
+    """Raise ValueError naming the first cell that is not an int satisfying ok."""
+    cells = chain.from_iterable(rows)
+    if set(map(type, cells)) <= {int}:
+        values = list(chain.from_iterable(rows))
+        if not values or (ok(min(values)) and ok(max(values))):
+            return
+    for w, row in enumerate(rows):
+        for v in row:
+            if not _is_int(v) or not ok(v):
+                raise ValueError(f"worker {w!r} has invalid {what} {v!r}")
+
+
+def _propose_ranked(
+    pref_jobs: Sequence[Sequence[int]], pref_ranks: Sequence[Sequence[int]], caps: list[int]
+) -> list[list[int]]:
+    """Run the proposal loop with precomputed ranks; keys are rank * n + worker."""
+    n = len(pref_jobs)
+    m = len(caps)
+    top = max(map(max, filter(None, pref_ranks)), default=0) + 1
+    empty = top * n
+    thr = [empty if c else -1 for c in caps]
+    held: list[list[int]] = [[] for _ in range(m)]
+    resume = [0] * n
+    for start in range(n):
+        w = start
+        k = 0
+        while True:
+            pj = pref_jobs[w]
+            pr = pref_ranks[w]
+            for i in range(k, len(pj)):
+                j = pj[i]
+                key = pr[i] * n + w
+                if key < thr[j]:
+                    k = i + 1
+                    break
+            else:
+                break
+            heap = held[j]
+            resume[w] = k
+            if len(heap) < caps[j]:
+                heappush(heap, -key)
+                if len(heap) == caps[j]:
+                    thr[j] = -heap[0]
+                break
+            out = -heapreplace(heap, -key)
+            thr[j] = -heap[0]
+            w = out % n
+            k = resume[w]
+    return [[key % n for key in sorted(map(abs, heap))] for heap in held]
+
+
+def _iter_strings(kind: str, owner: str, items: object) -> Iterator[str]:
+    """Yield the strings of a JSON list, raising ValueError on anything else."""
+    if not isinstance(items, list):
+        raise ValueError(f"{kind} {owner!r} must map to a list of strings, got {type(items).__name__}")
+    for item in items:
+        if not isinstance(item, str):
+            raise ValueError(f"{kind} {owner!r} lists {item!r}, which is not a string")
+        yield item
 
 
 def solve_instance_json(data: dict[str, Any]) -> dict[str, Any]:
     """Solve a parsed JSON instance and return matching, unmatched workers and stats."""
-    raise NotImplementedError
+    if not isinstance(data, dict):
+        raise ValueError(f"instance must be a JSON object, got {type(data).__name__}")
+    expected = ("applicant_prefs", "position_priorities", "capacities")
+    for key in expected:
+        if key not in data:
+            raise ValueError(f"instance is missing the key {key!r}")
+    extra = sorted(set(data) - set(expected))
+    if extra:
+        raise ValueError(f"instance has unexpected key {extra[0]!r}")
+    for key in expected:
+        if not isinstance(data[key], dict):
+            raise ValueError(f"{key!r} must be a JSON object, got {type(data[key]).__name__}")
+    prefs = {w: list(_iter_strings("worker", w, p)) for w, p in data["applicant_prefs"].items()}
+    prios = {j: list(_iter_strings("job order", j, p)) for j, p in data["position_priorities"].items()}
+    caps = data["capacities"]
+    matching = deferred_acceptance(prefs, prios, caps)
+    placed = {w: j for j, ws in matching.items() for w in ws}
+    unmatched = [w for w in prefs if w not in placed]
+    by_choice = [0] * max(map(len, prefs.values()), default=0)
+    for w, j in placed.items():
+        by_choice[prefs[w].index(j)] += 1
+    total = sum(caps.values())
+    return {
+        "matching": matching,
+        "unmatched": unmatched,
+        "stats": {
+            "workers": len(prefs),
+            "job_orders": len(caps),
+            "positions": total,
+            "matched": len(placed),
+            "unmatched": len(unmatched),
+            "vacancies": total - len(placed),
+            "matched_by_choice": by_choice,
+        },
+    }
