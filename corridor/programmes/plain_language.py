@@ -5,8 +5,7 @@ from __future__ import annotations
 import calendar
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from corridor.programmes.rulebook import RuleSet
 from corridor.reference import codes
