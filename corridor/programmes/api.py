@@ -6,7 +6,8 @@ import datetime
 from typing import Any
 
 from django.utils import translation
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from corridor.accounts.models import Organisation
@@ -18,6 +19,7 @@ from corridor.core.selectors import audit_history_for
 from corridor.programmes import selectors, services
 from corridor.programmes.plain_language import describe
 from corridor.programmes.presets import PRESETS
+from corridor.programmes.selectors import agreement_response
 
 router = Router(tags=["programmes"], auth=ApiAccess(category=Category.PROGRAMME, scope="programmes", anonymous_read=True))
 presets_router = Router(tags=["programmes"], auth=ApiAccess(category=Category.PROGRAMME, scope="programmes", anonymous_read=True))
@@ -52,8 +54,13 @@ class ProgrammeOut(Schema):
     agreement_valid_from: datetime.date | None
     agreement_valid_until: datetime.date | None
     preset: str
+    has_agreement_document: bool
     corridors: list[CorridorOut]
     rules_in_force: int | None = Field(None, description="Number of the rule version in force today.")
+
+    @staticmethod
+    def resolve_has_agreement_document(obj):
+        return bool(obj.agreement_document)
 
     @staticmethod
     def resolve_corridors(obj):
@@ -236,6 +243,18 @@ def update_programme(request, code: str, payload: ProgrammePatch):
 def set_status(request, code: str, payload: StatusIn):
     programme = selectors.programme_get(user=request.auth, code=code, action="change")
     return services.programme_set_status(actor=request.auth, programme=programme, status=payload.status, reason=payload.reason)
+
+
+@router.post("/{code}/agreement", response=ProgrammeOut, summary="Attach the signed agreement (PDF)")
+def attach_agreement(request, code: str, file: File[UploadedFile]):
+    programme = selectors.programme_get(user=request.auth, code=code, action="change")
+    return services.programme_attach_agreement(actor=request.auth, programme=programme, upload=file)
+
+
+@router.get("/{code}/agreement", summary="Download the signed agreement (PDF)")
+def download_agreement(request, code: str):
+    programme = selectors.programme_get(user=request.auth, code=code)
+    return agreement_response(programme)
 
 
 @router.get("/{code}/corridors", response=list[CorridorOut])

@@ -119,3 +119,15 @@ def rule_version_latest(*, programme: Programme) -> RuleVersion | None:
 def home_panel(user) -> dict:
     """The home page's list of programmes that concern the user."""
     return {"template": "programmes/_home_panel.html", "programmes": list(programme_list(user=user)[:10])}
+
+
+def agreement_response(programme: Programme):
+    """The programme's signed agreement as a PDF download, or NotFound when none is attached."""
+    from django.http import FileResponse
+
+    if not programme.agreement_document:
+        raise NotFound(f"Programme {programme.code} has no agreement document.")
+    return FileResponse(
+        programme.agreement_document.open("rb"), content_type="application/pdf", as_attachment=True,
+        filename=f"{programme.code.lower()}-agreement.pdf",
+    )

@@ -408,3 +408,31 @@ def rule_version_update(*, actor, version: RuleVersion, rules: dict, note: str =
 def _require_change(actor, programme: Programme) -> None:
     if not Programme.objects.filter(pk=programme.pk).restrict(actor, "change").exists():
         raise Forbidden("Only the administering ministry's programme administrators may change this programme.")
+
+
+PDF_MAGIC = b"%PDF-"
+
+
+@transaction.atomic
+def programme_attach_agreement(*, actor, programme: Programme, upload) -> Programme:
+    """Attach the signed agreement (a PDF) as the programme's legal basis; the previous file is kept in history."""
+    from django.conf import settings
+
+    _require_change(actor, programme)
+    if upload is None:
+        raise InvalidInput("Choose the agreement file.", field="file")
+    if upload.size > settings.CORRIDOR_MAX_UPLOAD_BYTES:
+        raise InvalidInput(f"The file is larger than {settings.CORRIDOR_MAX_UPLOAD_BYTES // (1024 * 1024)} MiB.", field="file")
+    head = upload.read(len(PDF_MAGIC))
+    upload.seek(0)
+    if head != PDF_MAGIC:
+        raise InvalidInput("The agreement must be a PDF file.", field="file")
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    before = audit.snapshot(programme)
+    programme.agreement_document.save(f"{programme.code.lower()}-agreement.pdf", upload, save=False)
+    programme.save(update_fields=["agreement_document", "updated_at"])
+    audit.record(
+        actor=actor, action="programme.agreement", subject=programme, before=before, after=audit.snapshot(programme),
+        programme_id=programme.pk,
+    )
+    return programme

@@ -249,3 +249,23 @@ def programme_history(request: HttpRequest, code: str) -> HttpResponse:
     events = audit_history_for(user=request.user, subject=programme, whole_programme=True)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "programmes/history.html", {"programme": programme, "page": page})
+
+
+@data_category(Category.PROGRAMME)
+@require_GET
+def agreement_download(request: HttpRequest, code: str) -> HttpResponse:
+    programme = selectors.programme_get(user=request.user, code=code)
+    return selectors.agreement_response(programme)
+
+
+@data_category(Category.PROGRAMME)
+@login_required
+@require_POST
+def agreement_upload(request: HttpRequest, code: str) -> HttpResponse:
+    programme = selectors.programme_get(user=request.user, code=code, action="change")
+    return _act_then_return(
+        request,
+        code,
+        lambda: services.programme_attach_agreement(actor=request.user, programme=programme, upload=request.FILES.get("file")),
+        _("Agreement attached."),
+    )

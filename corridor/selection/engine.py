@@ -23,6 +23,8 @@ W = TypeVar("W", bound=Hashable)
 J = TypeVar("J", bound=Hashable)
 
 _LOW_BYTE = 0xFF
+# Below this many preference entries every structure fits in cache and plain rank dicts win.
+_SMALL_INSTANCE = 400_000
 # Tables are re-copied every this many workers so the live ones stay packed in memory.
 _COMPACT_EVERY = 50_000
 
@@ -114,26 +116,32 @@ def _map_worker_prefs(
     return flat
 
 
-def _code_tables(
+def _priority_lists(
     position_priorities: Mapping[Any, Sequence[Any]], jobs: list[Any], known: set[Any]
-) -> tuple[list[Sequence[Any]], list[bytes]]:
-    """Validate priority lists and build, per job order, one code byte per ranked worker."""
-    low = repeat(_LOW_BYTE)
-    lists: list[Sequence[Any]] = []
-    tables: list[bytes] = []
+) -> Iterator[Sequence[Any]]:
+    """Yield each job order's priority list after checking its type and that all workers are known."""
     for job in jobs:
         prio = position_priorities[job]
         _require_list("job order", job, prio)
-        # issuperset first: it touches every worker object, so set() and hash() below hit cache.
+        # Besides validating, this touches every worker object so the caller's pass hits cache.
         if not known.issuperset(prio):
             for worker in prio:
                 if worker not in known:
                     raise ValueError(f"job order {job!r} lists unknown worker {worker!r}")
-        if len(set(prio)) != len(prio):
+        yield prio
+
+
+def _duplicate_in_priorities(jobs: list[Any], lists: list[Sequence[Any]], sizes: Iterator[int]) -> None:
+    """Raise ValueError naming the first job order whose priority list repeats a worker."""
+    for job, prio, size in zip(jobs, lists, sizes):
+        if size != len(prio):
             raise ValueError(f"job order {job!r} lists worker {_first_duplicate(prio)!r} twice")
-        lists.append(prio)
-        tables.append(bytes(map(and_, map(hash, prio), low)))
-    return lists, tables
+
+
+def _code_tables(lists: list[Sequence[Any]]) -> list[bytes]:
+    """Build, per job order, one code byte (low byte of the hash) per ranked worker."""
+    low = repeat(_LOW_BYTE)
+    return [bytes(map(and_, map(hash, prio), low)) for prio in lists]
 
 
 def deferred_acceptance(
@@ -153,11 +161,63 @@ def deferred_acceptance(
         prefs = list(applicant_prefs.values())
         jidx = dict(zip(jobs, range(len(jobs))))
         flat = _map_worker_prefs(applicant_prefs, prefs, jidx)
-        lists, tables = _code_tables(position_priorities, jobs, set(workers))
-        codes = bytes(map(and_, map(hash, workers), repeat(_LOW_BYTE)))
         offsets = list(accumulate(map(len, prefs), initial=0))
-        held = _propose(workers, codes, flat, offsets, lists, tables, [capacities[j] for j in jobs])
+        caps = [capacities[j] for j in jobs]
+        lists: list[Sequence[Any]] = []
+        if len(flat) <= _SMALL_INSTANCE:
+            ranks = list(range(max(map(len, position_priorities.values()), default=0)))
+            tables = []
+            for prio in _priority_lists(position_priorities, jobs, set(workers)):
+                lists.append(prio)
+                tables.append(dict(zip(prio, ranks)))
+            _duplicate_in_priorities(jobs, lists, map(len, tables))
+            held = _propose_small(workers, flat, offsets, tables, caps)
+        else:
+            lists.extend(_priority_lists(position_priorities, jobs, set(workers)))
+            _duplicate_in_priorities(jobs, lists, map(len, map(set, lists)))
+            codes = bytes(map(and_, map(hash, workers), repeat(_LOW_BYTE)))
+            held = _propose(workers, codes, flat, offsets, lists, _code_tables(lists), caps)
         return {job: [prio[r] for r in sorted(map(abs, heap))] for job, prio, heap in zip(jobs, lists, held)}
+
+
+def _propose_small(
+    workers: list[Any],
+    flat: list[int],
+    offsets: list[int],
+    rank: list[dict[Any, int]],
+    caps: list[int],
+) -> list[list[int]]:
+    """Run the proposal loop with one rank dict per job order; same output as _propose."""
+    m = len(rank)
+    longest = max(map(len, rank), default=0)
+    neg_rank = [-r for r in range(longest + 1)]
+    thr = [longest if c else -1 for c in caps]
+    held: list[list[int]] = [[] for _ in range(m)]
+    holder: list[dict[int, tuple[int, int, int]]] = [{} for _ in range(m)]
+    for start in range(len(workers)):
+        w = start
+        a = offsets[start]
+        e = offsets[start + 1]
+        while True:
+            wk = workers[w]
+            for j in flat[a:e]:
+                a += 1
+                r = rank[j].get(wk, longest)
+                if r < thr[j]:
+                    break
+            else:
+                break
+            heap = held[j]
+            holder[j][r] = (w, a, e)
+            if len(heap) < caps[j]:
+                heappush(heap, neg_rank[r])
+                if len(heap) == caps[j]:
+                    thr[j] = -heap[0]
+                break
+            worst = -heapreplace(heap, neg_rank[r])
+            thr[j] = -heap[0]
+            w, a, e = holder[j].pop(worst)
+    return held
 
 
 def _propose(

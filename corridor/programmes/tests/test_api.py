@@ -226,3 +226,19 @@ def test_out_of_range_pages_and_nul_characters_are_refused_clearly(client):
 def test_multipart_without_boundary_is_a_400(client):
     response = client.client.post("/api/v1/reference/crosswalks/import", b"x", content_type="multipart/form-data")
     assert response.status_code == 400
+
+
+def test_the_signed_agreement_is_attached_as_a_pdf_and_downloaded(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.post("programmes", PROGRAMME)
+    fake = SimpleUploadedFile("agreement.pdf", b"<html>not a pdf</html>", content_type="application/pdf")
+    response = client.client.post("/api/v1/programmes/CA-API/agreement", {"file": fake})
+    assert_problem(response, 422, "file")
+    pdf = SimpleUploadedFile("agreement.pdf", b"%PDF-1.7\n%fake but well-formed header\n", content_type="application/pdf")
+    response = client.client.post("/api/v1/programmes/CA-API/agreement", {"file": pdf})
+    assert response.status_code == 200, response.content
+    assert response.json()["has_agreement_document"] is True
+    download = client.get("programmes/CA-API/agreement")
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF-")
+    assert client.get("/programmes/CA-API/agreement/").status_code == 200
