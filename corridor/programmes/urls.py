@@ -15,6 +15,7 @@ urlpatterns = [
     path("<str:code>/corridors/new/", views.corridor_add, name="corridor_add"),
     path("<str:code>/corridors/<str:origin>/toggle/", views.corridor_toggle, name="corridor_toggle"),
     path("<str:code>/rules/new/", views.rule_version_new, name="rules_new"),
+    path("<str:code>/rules/check/", views.rules_check, name="rules_check"),
     path("<str:code>/rules/<int:number>/", views.rule_version_detail, name="rule_version"),
     path("<str:code>/rules/<int:number>/edit/", views.rule_version_edit, name="rules_edit"),
     path("<str:code>/history/", views.programme_history, name="history"),

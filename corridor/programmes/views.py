@@ -269,3 +269,22 @@ def agreement_upload(request: HttpRequest, code: str) -> HttpResponse:
         lambda: services.programme_attach_agreement(actor=request.user, programme=programme, upload=request.FILES.get("file")),
         _("Agreement attached."),
     )
+
+
+@data_category(Category.PROGRAMME)
+@login_required
+@require_POST
+def rules_check(request: HttpRequest, code: str) -> HttpResponse:
+    """HTMX partial: the errors and ILO warnings of the rules in the form, without saving anything."""
+    programme = selectors.programme_get(user=request.user, code=code, action="change")
+    form = RuleVersionForm(request.POST, with_date=False)
+    errors, warnings = [], []
+    if form.is_valid():
+        rules = form.rules()
+        if form.is_valid():
+            verdict = services.validate_rules(rules)
+            errors = [{"field": i.field, "message": i.message} for i in verdict.errors]
+            warnings = verdict.warnings
+    if not form.is_valid():
+        errors = [{"field": form.fields[name].label if name in form.fields else "", "message": m} for name, msgs in form.errors.items() for m in msgs]
+    return render(request, "programmes/_rules_check.html", {"programme": programme, "errors": errors, "warnings": warnings})

@@ -123,3 +123,17 @@ def test_list_filters_and_htmx_partial(programme, admin, web_client):
 def test_history_page_for_officials(programme, admin, web_client):
     response = web_client(admin).get("/programmes/ES-VIEW/history/")
     assert response.status_code == 200 and b"programme.create" in response.content
+
+
+def test_rules_can_be_checked_without_saving(programme, admin, web_client):
+    client = web_client(admin)
+    form = client.get("/programmes/ES-VIEW/rules/new/").context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None and value is not False}
+    data["employer_change__policy"] = "not_allowed"
+    response = client.post("/programmes/ES-VIEW/rules/check/", data, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert b"principle 12" in response.content and b"These rules are valid" in response.content
+    data["age__min"], data["age__max"] = 50, 20
+    response = client.post("/programmes/ES-VIEW/rules/check/", data, headers={"HX-Request": "true"})
+    assert b"below the minimum age" in response.content
+    assert RuleVersion.objects.filter(programme=programme).count() == 1
