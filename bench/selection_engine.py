@@ -18,7 +18,6 @@ import resource
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -44,7 +43,7 @@ def build_instance(workers: int, jobs: int, prefs: int, cap_lo: int, cap_hi: int
             applicants[j].append(worker)
     # Each job order ranks exactly the workers who listed it, in a random order.
     position_priorities: dict[str, list[str]] = {}
-    for job, listed in zip(job_ids, applicants):
+    for job, listed in zip(job_ids, applicants, strict=True):
         rng.shuffle(listed)
         position_priorities[job] = listed
     capacities = {job: rng.randint(cap_lo, cap_hi) for job in job_ids}
@@ -61,7 +60,9 @@ def run_oracle(args: argparse.Namespace) -> bool:
     from matching.games import HospitalResident
 
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 100_000))
-    inst = build_instance(args.oracle_workers, args.oracle_jobs, args.prefs, args.cap_lo, args.cap_hi, args.seed)
+    inst = build_instance(
+        args.oracle_workers, args.oracle_jobs, args.prefs, args.cap_lo, args.cap_hi, args.seed
+    )
     applicant_prefs, position_priorities, capacities = inst
     print(
         f"[oracle] {args.oracle_workers:,} workers x {args.oracle_jobs:,} job orders x {args.prefs} preferences,"
@@ -87,7 +88,9 @@ def run_oracle(args: argparse.Namespace) -> bool:
     theirs_total = t2 - t0
     print(f"[oracle] matching build {t1 - t0:.3f} s + solve {t2 - t1:.3f} s = {theirs_total:.3f} s")
     print(f"[oracle] engine deferred_acceptance {ours_best * 1000:.1f} ms (best of {args.repeat})")
-    print(f"[oracle] speed-up {theirs_total / ours_best:,.0f}x; matched {matched:,}; identical results: {same}")
+    print(
+        f"[oracle] speed-up {theirs_total / ours_best:,.0f}x; matched {matched:,}; identical results: {same}"
+    )
     return same
 
 
@@ -113,12 +116,16 @@ def run_scale(args: argparse.Namespace) -> bool:
     wall = min(walls)
     rss = peak_rss_mib()
     print(f"[scale] deferred_acceptance wall: {', '.join(f'{x:.2f}' for x in walls)} s (best {wall:.2f} s)")
-    print(f"[scale] matched {matched:,} of {len(applicant_prefs):,} workers; {sum(capacities.values()):,} positions")
+    print(
+        f"[scale] matched {matched:,} of {len(applicant_prefs):,} workers; {sum(capacities.values()):,} positions"
+    )
     print(f"[scale] peak RSS of the whole process: {rss:,.0f} MiB")
     if args.arrays:
         run_arrays(inst, matching)
     ok = wall <= args.max_seconds and rss <= args.max_mib
-    print(f"[scale] targets (<= {args.max_seconds:g} s, <= {args.max_mib:,} MiB): {'met' if ok else 'NOT met'}")
+    print(
+        f"[scale] targets (<= {args.max_seconds:g} s, <= {args.max_mib:,} MiB): {'met' if ok else 'NOT met'}"
+    )
     return ok
 
 

@@ -7,6 +7,7 @@ the performance notes and the JSON format used by ``corridor select solve``.
 from __future__ import annotations
 
 import gc
+from array import array
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from heapq import heappush, heapreplace
 from itertools import accumulate, chain, repeat
@@ -116,32 +117,33 @@ def _map_worker_prefs(
     return flat
 
 
-def _priority_lists(
-    position_priorities: Mapping[Any, Sequence[Any]], jobs: list[Any], known: set[Any]
-) -> Iterator[Sequence[Any]]:
-    """Yield each job order's priority list after checking its type and that all workers are known."""
+def _job_side(
+    position_priorities: Mapping[Any, Sequence[Any]], jobs: list[Any], known: set[Any], small: bool
+) -> tuple[list[Sequence[Any]], list[Any]]:
+    """Validate every priority list and build its lookup: a rank dict when small, else code bytes."""
+    low = repeat(_LOW_BYTE)
+    ranks = list(range(max(map(len, position_priorities.values()), default=0)))
+    lists: list[Sequence[Any]] = []
+    tables: list[Any] = []
     for job in jobs:
         prio = position_priorities[job]
         _require_list("job order", job, prio)
-        # Besides validating, this touches every worker object so the caller's pass hits cache.
+        # One pass per list: issuperset touches every worker object, so what follows hits cache.
         if not known.issuperset(prio):
             for worker in prio:
                 if worker not in known:
                     raise ValueError(f"job order {job!r} lists unknown worker {worker!r}")
-        yield prio
-
-
-def _duplicate_in_priorities(jobs: list[Any], lists: list[Sequence[Any]], sizes: Iterator[int]) -> None:
-    """Raise ValueError naming the first job order whose priority list repeats a worker."""
-    for job, prio, size in zip(jobs, lists, sizes):
+        if small:
+            table: Any = dict(zip(prio, ranks, strict=False))
+            size = len(table)
+        else:
+            size = len(set(prio))
+            table = bytes(map(and_, map(hash, prio), low))
         if size != len(prio):
             raise ValueError(f"job order {job!r} lists worker {_first_duplicate(prio)!r} twice")
-
-
-def _code_tables(lists: list[Sequence[Any]]) -> list[bytes]:
-    """Build, per job order, one code byte (low byte of the hash) per ranked worker."""
-    low = repeat(_LOW_BYTE)
-    return [bytes(map(and_, map(hash, prio), low)) for prio in lists]
+        lists.append(prio)
+        tables.append(table)
+    return lists, tables
 
 
 def deferred_acceptance(
@@ -159,25 +161,21 @@ def deferred_acceptance(
     with _GcPaused():
         workers = list(applicant_prefs)
         prefs = list(applicant_prefs.values())
-        jidx = dict(zip(jobs, range(len(jobs))))
+        jidx = dict(zip(jobs, range(len(jobs)), strict=True))
         flat = _map_worker_prefs(applicant_prefs, prefs, jidx)
         offsets = list(accumulate(map(len, prefs), initial=0))
         caps = [capacities[j] for j in jobs]
-        lists: list[Sequence[Any]] = []
-        if len(flat) <= _SMALL_INSTANCE:
-            ranks = list(range(max(map(len, position_priorities.values()), default=0)))
-            tables = []
-            for prio in _priority_lists(position_priorities, jobs, set(workers)):
-                lists.append(prio)
-                tables.append(dict(zip(prio, ranks)))
-            _duplicate_in_priorities(jobs, lists, map(len, tables))
+        small = len(flat) <= _SMALL_INSTANCE
+        lists, tables = _job_side(position_priorities, jobs, set(workers), small)
+        if small:
             held = _propose_small(workers, flat, offsets, tables, caps)
         else:
-            lists.extend(_priority_lists(position_priorities, jobs, set(workers)))
-            _duplicate_in_priorities(jobs, lists, map(len, map(set, lists)))
             codes = bytes(map(and_, map(hash, workers), repeat(_LOW_BYTE)))
-            held = _propose(workers, codes, flat, offsets, lists, _code_tables(lists), caps)
-        return {job: [prio[r] for r in sorted(map(abs, heap))] for job, prio, heap in zip(jobs, lists, held)}
+            held = _propose(workers, codes, flat, offsets, lists, tables, caps)
+        return {
+            job: [prio[r] for r in sorted(map(abs, heap))]
+            for job, prio, heap in zip(jobs, lists, held, strict=True)
+        }
 
 
 def _propose_small(
@@ -241,6 +239,7 @@ def _propose(
     neg_rank = [-r for r in range(longest + 1)]  # shared int objects keep heap compares in cache
     held: list[list[int]] = [[] for _ in range(m)]
     holder: list[dict[int, tuple[int, int, int]]] = [{} for _ in range(m)]
+    tables[:] = [t if c else b"" for t, c in zip(tables, caps, strict=True)]
     for start in range(len(workers)):
         if not start % _COMPACT_EVERY:
             tables[:] = map(bytes, map(memoryview, tables))
@@ -302,59 +301,61 @@ def deferred_acceptance_arrays(
         if cap < 0:
             raise ValueError(f"capacity of job order {j!r} is negative: {cap!r}")
     with _GcPaused():
-        if list(map(len, pref_jobs)) != list(map(len, pref_ranks)):
-            for w, (pj, pr) in enumerate(zip(pref_jobs, pref_ranks)):
+        lens = list(map(len, pref_jobs))
+        if lens != list(map(len, pref_ranks)):
+            for w, (pj, pr) in enumerate(zip(pref_jobs, pref_ranks, strict=True)):
                 if len(pj) != len(pr):
                     raise ValueError(f"worker {w!r} has {len(pj)} job orders but {len(pr)} ranks")
-        _check_int_cells("job order index", pref_jobs, lambda v: 0 <= v < m)
-        _check_int_cells("rank", pref_ranks, lambda v: v >= 0)
-        if list(map(len, map(set, pref_jobs))) != list(map(len, pref_jobs)):
+        flat_jobs = _int_array("job order index", pref_jobs, lambda v: 0 <= v < m)
+        flat_ranks = _int_array("rank", pref_ranks, lambda v: v >= 0)
+        if list(map(len, map(set, pref_jobs))) != lens:
             for w, pj in enumerate(pref_jobs):
                 if len(set(pj)) != len(pj):
                     raise ValueError(f"worker {w!r} lists job order {_first_duplicate(pj)!r} twice")
-        return _propose_ranked(pref_jobs, pref_ranks, list(capacities))
+        offsets = list(accumulate(lens, initial=0))
+        return _propose_ranked(flat_jobs, flat_ranks, offsets, list(capacities))
 
 
-def _check_int_cells(what: str, rows: Sequence[Sequence[Any]], ok: Callable[[int], bool]) -> None:
-    """Raise ValueError naming the first cell that is not an int satisfying ok."""
-    cells = chain.from_iterable(rows)
-    if set(map(type, cells)) <= {int}:
-        values = list(chain.from_iterable(rows))
-        if not values or (ok(min(values)) and ok(max(values))):
-            return
+def _int_array(what: str, rows: Sequence[Sequence[Any]], ok: Callable[[int], bool]) -> array[int]:
+    """Flatten rows into a machine-int array, raising ValueError on the first bad cell."""
+    # An array hands out fresh ints, so the loop never chases the caller's scattered int objects.
+    try:
+        flat = array("q", chain.from_iterable(rows))
+        if not flat or (ok(min(flat)) and ok(max(flat))):
+            return flat
+    except (TypeError, OverflowError):
+        pass
     for w, row in enumerate(rows):
         for v in row:
             if not _is_int(v) or not ok(v):
                 raise ValueError(f"worker {w!r} has invalid {what} {v!r}")
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _propose_ranked(
-    pref_jobs: Sequence[Sequence[int]], pref_ranks: Sequence[Sequence[int]], caps: list[int]
+    flat_jobs: array[int], flat_ranks: array[int], offsets: list[int], caps: list[int]
 ) -> list[list[int]]:
-    """Run the proposal loop with precomputed ranks; keys are rank * n + worker."""
-    n = len(pref_jobs)
+    """Run the proposal loop with precomputed ranks; heap keys are rank * n + worker."""
+    n = len(offsets) - 1
     m = len(caps)
-    top = max(map(max, filter(None, pref_ranks)), default=0) + 1
-    empty = top * n
+    empty = (max(flat_ranks, default=0) + 1) * n
     thr = [empty if c else -1 for c in caps]
     held: list[list[int]] = [[] for _ in range(m)]
     resume = [0] * n
     for start in range(n):
         w = start
-        k = 0
+        a = offsets[start]
+        e = offsets[start + 1]
         while True:
-            pj = pref_jobs[w]
-            pr = pref_ranks[w]
-            for i in range(k, len(pj)):
-                j = pj[i]
-                key = pr[i] * n + w
+            for j, r in zip(flat_jobs[a:e], flat_ranks[a:e], strict=True):
+                a += 1
+                key = r * n + w
                 if key < thr[j]:
-                    k = i + 1
                     break
             else:
                 break
             heap = held[j]
-            resume[w] = k
+            resume[w] = a
             if len(heap) < caps[j]:
                 heappush(heap, -key)
                 if len(heap) == caps[j]:
@@ -363,7 +364,8 @@ def _propose_ranked(
             out = -heapreplace(heap, -key)
             thr[j] = -heap[0]
             w = out % n
-            k = resume[w]
+            a = resume[w]
+            e = offsets[w + 1]
     return [[key % n for key in sorted(map(abs, heap))] for heap in held]
 
 
