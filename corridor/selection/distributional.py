@@ -1,21 +1,9 @@
-"""Deferred acceptance with distributional targets: group caps, reserves and regional caps.
+"""Deferred acceptance with group caps, reserved seats and regional caps (docs/selection-engine.md)."""
 
-Mechanism (docs/selection-engine.md has the details and references):
-
-* Inside a job order: hard ceilings per worker group (type-specific quotas,
-  Abdulkadiroglu 2005) and soft reserves per group (minority reserves, Hafalir,
-  Yenmez & Yildirim 2013). Reserved seats go first to the group's best-ranked
-  applicants; seats the group cannot fill are open to everyone.
-* Across job orders: regional caps on sets of job orders through flexible deferred
-  acceptance (Kamada & Kojima 2015): each job order first fills up to its target,
-  then the job orders of a region take turns, one worker at a time, until the
-  regional cap is reached.
-
-Workers propose; each job order (or each region) keeps what its choice rule
-chooses from the workers it holds plus the new proposer. All choice rules here are
-substitutable and satisfy the law of aggregate demand, which keeps the procedure
-strategy-proof for workers and its outcome stable with respect to the rules.
-"""
+# Inside a job order: hard ceilings per worker group (Abdulkadiroglu 2005) and soft reserves
+# (Hafalir, Yenmez & Yildirim 2013). Across job orders: regional caps by flexible deferred
+# acceptance (Kamada & Kojima 2015). Every choice rule is substitutable and obeys the law of
+# aggregate demand, which keeps the procedure strategy-proof for workers and its outcome stable.
 
 from __future__ import annotations
 
@@ -41,12 +29,9 @@ Offer = tuple[int, Any]  # (rank at the job order, worker)
 
 
 def apportion(total: int, weights: Mapping[K, int], bounds: Mapping[K, int] | None = None) -> dict[K, int]:
-    """Split total over the keys in proportion to weights by largest remainders, never above bounds.
-
-    Ties in remainders go to the earlier key; keys of zero weight get nothing. When the
-    bounds leave no room for the whole total, the shares add up to less than total;
-    callers that need all of it check.
-    """
+    """Split total over the keys in proportion to weights by largest remainders, never above bounds."""
+    # Ties go to the earlier key and zero weights get nothing. If the bounds leave too little
+    # room, the shares add up to less than total; callers that need all of it check.
     if not _is_int(total) or total < 0:
         raise ValueError(f"total to apportion must be a non-negative int, got {total!r}")
     keys = list(weights)
@@ -102,7 +87,7 @@ class TargetRules:
         if group_caps is not None:
             _require_mapping("group_caps", group_caps)
             for group, value in group_caps.items():
-                per_job = self._per_job("group_caps", group, value, jobs, capacities)
+                per_job = self._per_job("group_caps", group, value, capacities)
                 for job, n in per_job.items():
                     self.ceilings[job][group] = n
         if reserves is not None:
@@ -116,9 +101,7 @@ class TargetRules:
         if regions is not None or region_caps is not None or region_targets is not None:
             self._set_regions(jobs, regions, region_caps, region_targets)
 
-    def _per_job(
-        self, name: str, group: Hashable, value: Any, jobs: list[Any], bounds: Mapping[Any, int]
-    ) -> dict[Any, int]:
+    def _per_job(self, name: str, group: Hashable, value: Any, bounds: Mapping[Any, int]) -> dict[Any, int]:
         """Return per job order numbers from an int (apportioned by capacity) or a mapping."""
         if _is_int(value):
             if value < 0:
@@ -148,7 +131,7 @@ class TargetRules:
             )
             for job in jobs
         }
-        per_job = self._per_job("reserves", group, value, jobs, room)
+        per_job = self._per_job("reserves", group, value, room)
         if _is_int(value) and sum(per_job.values()) < value:
             raise ValueError(
                 f"reserves for group {group!r} ({value}) do not fit in the capacity left after other "
@@ -253,12 +236,9 @@ class TargetRules:
         return {job: seqs[job][: taken[job]] for job in members}
 
     def allocate(self, region: Hashable, lengths: dict[Any, int]) -> dict[Any, int]:
-        """Return how many of its picks each job order of region keeps under the regional cap.
-
-        Each job order first keeps up to its target; the rest of the cap goes one worker
-        at a time to the job orders in turn (their order in capacities). Computed in closed
-        form: p full rounds, then one more for the first job orders still wanting.
-        """
+        """Return how many of its picks each job order of region keeps under the regional cap."""
+        # Targets first; the rest of the cap goes one worker at a time to the job orders in turn
+        # (their order in capacities). Closed form: full rounds, then the first ones still wanting.
         members = self.region_jobs[region]
         base = {job: min(self.target[job], lengths[job]) for job in members}
         room = self.region_cap[region] - sum(base.values())
@@ -318,13 +298,10 @@ def deferred_acceptance_with_targets(
     region_caps: Mapping[Hashable, int] | None = None,
     region_targets: Mapping[J, int] | None = None,
 ) -> dict[J, list[W]]:
-    """Return the worker-proposing deferred acceptance outcome under distributional targets.
-
-    groups maps workers to one group label each (e.g. origin region). group_caps and
-    reserves map a group to an int (programme-wide, apportioned over job orders by
-    capacity) or to a mapping job order -> int. regions maps job orders to regions with
-    caps in region_caps; region_targets defaults to the cap apportioned by capacity.
-    """
+    """Return the worker-optimal outcome that respects group caps, reserves and regional caps."""
+    # groups: worker -> one group label. group_caps, reserves: group -> int (programme-wide,
+    # split over job orders by capacity) or job order -> int. regions: job order -> region, with
+    # caps in region_caps; region_targets defaults to each cap split by capacity.
     _require_mapping("applicant_prefs", applicant_prefs)
     _require_mapping("position_priorities", position_priorities)
     _require_mapping("capacities", capacities)

@@ -1,12 +1,7 @@
-"""Worker-proposing deferred acceptance (Gale-Shapley) for many-to-one selection.
-
-Plain Python, no Django import. See docs/selection-engine.md for the algorithm,
-the performance notes and the JSON format used by ``corridor select solve``.
-"""
+"""Worker-proposing deferred acceptance for many-to-one selection (see docs/selection-engine.md)."""
 
 from __future__ import annotations
 
-import gc
 from array import array
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from heapq import heappush, heapreplace
@@ -26,20 +21,6 @@ J = TypeVar("J", bound=Hashable)
 _LOW_BYTE = 0xFF
 # Below this many preference entries every structure fits in cache and plain rank dicts win.
 _SMALL_INSTANCE = 400_000
-# Tables are re-copied every this many workers so the live ones stay packed in memory.
-_COMPACT_EVERY = 50_000
-
-
-class _GcPaused:
-    """Context manager that pauses the cyclic GC; the solver allocates no cycles."""
-
-    def __enter__(self) -> None:
-        self.was_enabled = gc.isenabled()
-        gc.disable()
-
-    def __exit__(self, *exc: object) -> None:
-        if self.was_enabled:
-            gc.enable()
 
 
 def _is_int(value: object) -> bool:
@@ -121,17 +102,27 @@ def _job_side(
     position_priorities: Mapping[Any, Sequence[Any]], jobs: list[Any], known: set[Any], small: bool
 ) -> tuple[list[Sequence[Any]], list[Any]]:
     """Validate every priority list and build its lookup: a rank dict when small, else code bytes."""
+    if not all(map(isinstance, position_priorities.values(), repeat((list, tuple)))):
+        for job in jobs:
+            _require_list("job order", job, position_priorities[job])
     low = repeat(_LOW_BYTE)
     ranks = list(range(max(map(len, position_priorities.values()), default=0)))
     lists: list[Sequence[Any]] = []
     tables: list[Any] = []
     for job in jobs:
         prio = position_priorities[job]
-        _require_list("job order", job, prio)
         # One pass per list: issuperset touches every worker object, so what follows hits cache.
-        if not known.issuperset(prio):
+        try:
+            all_known = known.issuperset(prio)
+        except TypeError:
+            all_known = False
+        if not all_known:
             for worker in prio:
-                if worker not in known:
+                try:
+                    found = worker in known
+                except TypeError:
+                    found = False
+                if not found:
                     raise ValueError(f"job order {job!r} lists unknown worker {worker!r}")
         if small:
             table: Any = dict(zip(prio, ranks, strict=False))
@@ -158,24 +149,23 @@ def deferred_acceptance(
     _check_job_keys(position_priorities, capacities)
     _check_capacities(capacities)
     jobs = list(capacities)
-    with _GcPaused():
-        workers = list(applicant_prefs)
-        prefs = list(applicant_prefs.values())
-        jidx = dict(zip(jobs, range(len(jobs)), strict=True))
-        flat = _map_worker_prefs(applicant_prefs, prefs, jidx)
-        offsets = list(accumulate(map(len, prefs), initial=0))
-        caps = [capacities[j] for j in jobs]
-        small = len(flat) <= _SMALL_INSTANCE
-        lists, tables = _job_side(position_priorities, jobs, set(workers), small)
-        if small:
-            held = _propose_small(workers, flat, offsets, tables, caps)
-        else:
-            codes = bytes(map(and_, map(hash, workers), repeat(_LOW_BYTE)))
-            held = _propose(workers, codes, flat, offsets, lists, tables, caps)
-        return {
-            job: [prio[r] for r in sorted(map(abs, heap))]
-            for job, prio, heap in zip(jobs, lists, held, strict=True)
-        }
+    workers = list(applicant_prefs)
+    prefs = list(applicant_prefs.values())
+    jidx = dict(zip(jobs, range(len(jobs)), strict=True))
+    flat = _map_worker_prefs(applicant_prefs, prefs, jidx)
+    offsets = list(accumulate(map(len, prefs), initial=0))
+    caps = [capacities[j] for j in jobs]
+    small = len(flat) <= _SMALL_INSTANCE
+    lists, tables = _job_side(position_priorities, jobs, set(workers), small)
+    if small:
+        held = _propose_small(workers, flat, offsets, tables, caps)
+    else:
+        codes = bytes(map(and_, map(hash, workers), repeat(_LOW_BYTE)))
+        held = _propose(workers, codes, flat, offsets, lists, tables, caps)
+    return {
+        job: [prio[r] for r in sorted(map(abs, heap))]
+        for job, prio, heap in zip(jobs, lists, held, strict=True)
+    }
 
 
 def _propose_small(
@@ -227,13 +217,10 @@ def _propose(
     tables: list[bytes],
     caps: list[int],
 ) -> list[list[int]]:
-    """Run the proposal loop; return per job order a heap of negated ranks it holds.
-
-    tables[j] holds one code byte (low byte of the hash) per worker in job order j's
-    priority list, truncated to the ranks that job j would still admit. A proposal is
-    a memchr for the worker's code byte; a hit is confirmed against the priority list,
-    so the codes only filter and never decide.
-    """
+    """Run the proposal loop with code tables; return per job order a heap of negated ranks."""
+    # tables[j] has one code byte (low byte of the hash) per worker of job order j's priority
+    # list, cut to the ranks j would still admit. A proposal is a memchr for the worker's code;
+    # a hit is confirmed against the priority list, so codes only filter and never decide.
     m = len(tables)
     longest = max(map(len, lists), default=0)
     neg_rank = [-r for r in range(longest + 1)]  # shared int objects keep heap compares in cache
@@ -241,8 +228,6 @@ def _propose(
     holder: list[dict[int, tuple[int, int, int]]] = [{} for _ in range(m)]
     tables[:] = [t if c else b"" for t, c in zip(tables, caps, strict=True)]
     for start in range(len(workers)):
-        if not start % _COMPACT_EVERY:
-            tables[:] = map(bytes, map(memoryview, tables))
         w = start
         a = offsets[start]
         e = offsets[start + 1]
@@ -284,13 +269,10 @@ def deferred_acceptance_arrays(
     pref_ranks: Sequence[Sequence[int]],
     capacities: Sequence[int],
 ) -> list[list[int]]:
-    """Run deferred acceptance on integer-indexed applications; return workers per job order.
-
-    Worker w applies to job orders pref_jobs[w] in preference order; pref_ranks[w][k] is
-    w's rank in job order pref_jobs[w][k]'s priority list (lower is better). Only
-    mutually acceptable pairs are listed. Equal ranks within a job order are broken by
-    the lower worker index. The result lists, per job order index, its workers by rank.
-    """
+    """Return, per job order index, the worker indices it selects, from ranked applications."""
+    # pref_jobs[w]: job orders w applied to, best first; pref_ranks[w][k]: w's rank (lower is
+    # better) in job order pref_jobs[w][k]. Only mutually acceptable pairs are listed; equal
+    # ranks in a job order go to the lower worker index.
     n = len(pref_jobs)
     m = len(capacities)
     if len(pref_ranks) != n:
@@ -300,20 +282,19 @@ def deferred_acceptance_arrays(
             raise ValueError(f"capacity of job order {j!r} must be an int, got {cap!r}")
         if cap < 0:
             raise ValueError(f"capacity of job order {j!r} is negative: {cap!r}")
-    with _GcPaused():
-        lens = list(map(len, pref_jobs))
-        if lens != list(map(len, pref_ranks)):
-            for w, (pj, pr) in enumerate(zip(pref_jobs, pref_ranks, strict=True)):
-                if len(pj) != len(pr):
-                    raise ValueError(f"worker {w!r} has {len(pj)} job orders but {len(pr)} ranks")
-        flat_jobs = _int_array("job order index", pref_jobs, lambda v: 0 <= v < m)
-        flat_ranks = _int_array("rank", pref_ranks, lambda v: v >= 0)
-        if list(map(len, map(set, pref_jobs))) != lens:
-            for w, pj in enumerate(pref_jobs):
-                if len(set(pj)) != len(pj):
-                    raise ValueError(f"worker {w!r} lists job order {_first_duplicate(pj)!r} twice")
-        offsets = list(accumulate(lens, initial=0))
-        return _propose_ranked(flat_jobs, flat_ranks, offsets, list(capacities))
+    lens = list(map(len, pref_jobs))
+    if lens != list(map(len, pref_ranks)):
+        for w, (pj, pr) in enumerate(zip(pref_jobs, pref_ranks, strict=True)):
+            if len(pj) != len(pr):
+                raise ValueError(f"worker {w!r} has {len(pj)} job orders but {len(pr)} ranks")
+    flat_jobs = _int_array("job order index", pref_jobs, lambda v: 0 <= v < m)
+    flat_ranks = _int_array("rank", pref_ranks, lambda v: v >= 0)
+    if list(map(len, map(set, pref_jobs))) != lens:
+        for w, pj in enumerate(pref_jobs):
+            if len(set(pj)) != len(pj):
+                raise ValueError(f"worker {w!r} lists job order {_first_duplicate(pj)!r} twice")
+    offsets = list(accumulate(lens, initial=0))
+    return _propose_ranked(flat_jobs, flat_ranks, offsets, list(capacities))
 
 
 def _int_array(what: str, rows: Sequence[Sequence[Any]], ok: Callable[[int], bool]) -> array[int]:

@@ -17,7 +17,15 @@ ALLOWED = {
     "selection": {"core", "reference", "accounts", "programmes"},
     "demo": {"core", "reference", "accounts", "programmes", "selection"},
 }
-PLAIN_PYTHON = ["programmes/rulebook.py", "programmes/presets.py", "selection/engine.py", "reference/text.py", "reference/search.py"]
+PLAIN_PYTHON = [
+    "programmes/rulebook.py",
+    "programmes/presets.py",
+    "selection/engine.py",
+    "selection/distributional.py",
+    "reference/text.py",
+    "reference/search.py",
+    "reference/crosswalk.py",
+]
 
 
 def _imports(path: Path) -> set[str]:

@@ -38,7 +38,7 @@ def _patched(name: str, value: Any) -> Iterator[None]:
 
 def solve_with_tables(prefs: Any, prios: Any, caps: Any) -> Matching:
     """Force the code-table path that large instances take."""
-    with _patched("_SMALL_INSTANCE", -1), _patched("_COMPACT_EVERY", 2):
+    with _patched("_SMALL_INSTANCE", -1):
         return deferred_acceptance(prefs, prios, caps)
 
 
@@ -357,6 +357,9 @@ ERRORS = [
     (_with(caps={"A": "2", 9: 1}), "'A'"),
     (_with(prefs={"w1": "A", ("w", 2): []}), "'w1'"),
     (_with(prios={"A": "w1", 9: []}), "'A'"),
+    (_with(prios={"A": 5, 9: []}), "'A'"),
+    (_with(prios={"A": ["w1", ["w", 2]], 9: []}), "['w', 2]"),
+    (_with(prefs={"w1": ["A", ["A"]], ("w", 2): []}), "['A']"),
 ]
 
 
