@@ -129,15 +129,7 @@ def _load_isco(model, groups: list[dict]) -> LoadCounts:
                 )
             values = {name: row[name] for name in ISCO_FIELDS if name != "parent_id"}
             values["parent_id"] = parent_id
-            current = existing.get(row["code"])
-            if current is None:
-                to_create.append(model(code=row["code"], **values))
-            elif any(getattr(current, name) != value for name, value in values.items()):
-                for name, value in values.items():
-                    setattr(current, name, value)
-                to_update.append(current)
-            else:
-                counts.unchanged += 1
+            _plan_row(model, existing, "code", row["code"], values, to_create, to_update, counts)
         created = model._base_manager.bulk_create(to_create, batch_size=500)
         if created and created[0].pk is None:  # a backend that does not return ids
             created = list(model._base_manager.filter(code__in=[g.code for g in to_create]))
@@ -147,6 +139,19 @@ def _load_isco(model, groups: list[dict]) -> LoadCounts:
         counts.created += len(to_create)
         counts.updated += len(to_update)
     return counts
+
+
+def _plan_row(model, existing: dict, key_name: str, key: str, values: dict, to_create: list, to_update: list, counts) -> None:
+    """Queue a row for creation, for update when a value changed, or count it as unchanged."""
+    current = existing.get(key)
+    if current is None:
+        to_create.append(model(**{key_name: key}, **values))
+    elif any(getattr(current, name) != value for name, value in values.items()):
+        for name, value in values.items():
+            setattr(current, name, value)
+        to_update.append(current)
+    else:
+        counts.unchanged += 1
 
 
 def _load_esco(model, occupations: list[dict], group_ids: dict[str, int]) -> LoadCounts:
@@ -161,15 +166,7 @@ def _load_esco(model, occupations: list[dict], group_ids: dict[str, int]) -> Loa
             )
         values = {name: row[name] for name in ESCO_FIELDS if name != "isco_group_id"}
         values["isco_group_id"] = group_id
-        current = existing.get(row["uri"])
-        if current is None:
-            to_create.append(model(uri=row["uri"], **values))
-        elif any(getattr(current, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(current, name, value)
-            to_update.append(current)
-        else:
-            counts.unchanged += 1
+        _plan_row(model, existing, "uri", row["uri"], values, to_create, to_update, counts)
     model._base_manager.bulk_create(to_create, batch_size=500)
     if to_update:
         model._base_manager.bulk_update(to_update, list(ESCO_FIELDS), batch_size=500)
