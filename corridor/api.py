@@ -119,9 +119,11 @@ def _register_routers() -> None:
     from corridor.accounts.api import account_router, users_router
     from corridor.accounts.api import router as accounts_router
     from corridor.core.api import router as audit_router
+    from corridor.employers.api import router as employers_router
     from corridor.programmes.api import presets_router
     from corridor.programmes.api import router as programmes_router
     from corridor.reference.api import router as reference_router
+    from corridor.wages.api import router as wages_router
 
     api.add_router("/programmes", programmes_router)
     api.add_router("/presets", presets_router)
@@ -130,6 +132,8 @@ def _register_routers() -> None:
     api.add_router("/", users_router)
     api.add_router("/account", account_router)
     api.add_router("/audit", audit_router)
+    api.add_router("/employers", employers_router)
+    api.add_router("/wages", wages_router)
 
 
 _register_routers()

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "corridor.accounts",
     "corridor.reference",
     "corridor.programmes",
+    "corridor.wages",
+    "corridor.employers",
     "corridor.selection",
     "corridor.demo",
 ]

@@ -10,6 +10,8 @@ urlpatterns = [
     path("accounts/", include("corridor.accounts.urls")),
     path("programmes/", include("corridor.programmes.urls")),
     path("reference/", include("corridor.reference.urls")),
+    path("employers/", include("corridor.employers.urls")),
+    path("wages/", include("corridor.wages.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("corridor.core.urls")),

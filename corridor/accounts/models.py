@@ -200,6 +200,10 @@ SCOPES = {
     "reference:read": _("Read reference data and occupation search"),
     "reference:write": _("Import occupation crosswalks"),
     "audit:read": _("Read audit history"),
+    "employers:read": _("Read employers, worksites and housing"),
+    "employers:write": _("Register and vet employers, worksites and housing"),
+    "wages:read": _("Read prevailing and minimum wages"),
+    "wages:write": _("Import prevailing and minimum wages"),
 }
 
 

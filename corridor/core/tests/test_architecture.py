@@ -14,8 +14,10 @@ ALLOWED = {
     "reference": {"core"},
     "accounts": {"core", "reference"},
     "programmes": {"core", "reference", "accounts"},
+    "wages": {"core", "reference", "accounts", "programmes"},
+    "employers": {"core", "reference", "accounts", "programmes", "wages"},
     "selection": {"core", "reference", "accounts", "programmes"},
-    "demo": {"core", "reference", "accounts", "programmes", "selection"},
+    "demo": {"core", "reference", "accounts", "programmes", "selection", "wages", "employers"},
 }
 PLAIN_PYTHON = [
     "programmes/rulebook.py",

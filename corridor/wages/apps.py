@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class WagesConfig(AppConfig):
+    name = "corridor.wages"
+    label = "wages"
+    verbose_name = "Prevailing and minimum wages"
