@@ -14,6 +14,7 @@ from django.utils import timezone
 from corridor.accounts import services as account_services
 from corridor.accounts.models import Organisation, OrgKind, User
 from corridor.core.access import Role
+from corridor.employers import demo as employers_demo
 from corridor.programmes import services as programme_services
 from corridor.programmes.models import Programme, ProgrammeStatus
 
@@ -137,6 +138,8 @@ def build_demo() -> dict:
     _corridor(ca, sag, "MX", orgs["mx_authority"])
     _corridor(ca, sag, "JM", orgs["jm_authority"])
     _activate(ca, sag)
+    employers_demo.build(orgs, users, {"CA-SAG": sag})
+    _wages(users["admin"])
 
     es = users["ministry_admin_es"]
     circ = _programme(
@@ -181,6 +184,27 @@ def build_demo() -> dict:
             note="Quota for next year set at 130,000 after review with employers' organisations and unions.",
         )
     return {"users": USERS, "password": DEMO_PASSWORD, "programmes": [sag, circ, eps]}
+
+
+def _wages(actor) -> None:
+    """Illustrative prevailing and minimum wages (clearly marked as such), so that wage floors can be shown."""
+    from pathlib import Path
+
+    from corridor.wages import services as wage_services
+    from corridor.wages.models import MinimumWage, PrevailingWage
+
+    examples = Path(wage_services.__file__).parent / "data" / "examples"
+    note = "Illustrative figures shipped with the demo; not official statistics."
+    if not PrevailingWage.objects.exists():
+        wage_services.prevailing_wage_import(
+            actor=actor, source_name="Demo prevailing wages", source_notes=note,
+            data=(examples / "prevailing_wages_example.csv").read_bytes(), dry_run=False,
+        )
+    if not MinimumWage.objects.exists():
+        wage_services.minimum_wage_import(
+            actor=actor, source_name="Demo minimum wages", source_notes=note,
+            data=(examples / "minimum_wages_example.csv").read_bytes(), dry_run=False,
+        )
 
 
 def _corridor(actor, programme: Programme, country: str, authority: Organisation) -> None:

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from corridor.wages import views
 
 app_name = "wages"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.wage_table, name="table"),
+    path("prevailing/import/", views.prevailing_import, name="prevailing_import"),
+    path("minimum/import/", views.minimum_import, name="minimum_import"),
+    path("floor/", views.floor_calculator, name="floor"),
+]

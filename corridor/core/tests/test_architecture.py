@@ -27,6 +27,8 @@ PLAIN_PYTHON = [
     "reference/text.py",
     "reference/search.py",
     "reference/crosswalk.py",
+    "wages/floor.py",
+    "wages/csvfile.py",
 ]
 
 

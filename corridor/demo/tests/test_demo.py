@@ -13,10 +13,18 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_is_idempotent():
+    from corridor.employers.models import EmployerApproval, HousingUnit
+    from corridor.wages.models import MinimumWage, PrevailingWage
+
+    def counts():
+        models = (User, Organisation, Programme, EmployerApproval, HousingUnit, PrevailingWage, MinimumWage)
+        return [m.objects.count() for m in models]
+
     build_demo()
-    counts = (User.objects.count(), Organisation.objects.count(), Programme.objects.count())
+    first = counts()
     build_demo()
-    assert counts == (User.objects.count(), Organisation.objects.count(), Programme.objects.count())
+    assert first == counts()
+    assert all(first), first
     assert set(Programme.objects.values_list("code", "status")) == {("CA-SAG", "active"), ("ES-MA-CIRC", "active"), ("KR-EPS", "active")}
     assert Programme.objects.get(code="CA-SAG").corridors.count() == 2
     assert Programme.objects.get(code="KR-EPS").rule_versions.count() == 2
