@@ -20,10 +20,14 @@ ROLE_TASKS = {
     Role.MINISTRY_ADMIN: [
         (_("Create a programme"), "programmes:create", _("Start from a preset modelled on a real scheme, or from scratch.")),
         (_("Your programmes"), "programmes:list", _("Edit rules, open corridors, activate or suspend.")),
+        (_("Employers to review"), "employers:review_queue", _("Vet employers and approve, suspend or ban them per programme.")),
+        (_("Wages and wage floors"), "wages:table", _("Prevailing and minimum wages, and the floor each job must meet.")),
         (_("Audit trail"), "core:audit", _("Changes to your programmes.")),
         (_("API tokens"), "accounts:api_tokens", _("Keys for exchange with origin authorities.")),
     ],
     Role.MINISTRY_OFFICER: [
+        (_("Employers to review"), "employers:review_queue", _("Vet employers and approve, suspend or ban them per programme.")),
+        (_("Wages and wage floors"), "wages:table", _("Prevailing and minimum wages, and the floor each job must meet.")),
         (_("Programmes"), "programmes:list", _("The rules you apply when reviewing job orders.")),
         (_("Audit trail"), "core:audit", _("Changes to your programmes.")),
     ],
@@ -36,10 +40,13 @@ ROLE_TASKS = {
         (_("Programmes"), "programmes:list", _("Stay limits, renewal and permit rules.")),
     ],
     Role.LABOUR_INSPECTOR: [
+        (_("Wages and wage floors"), "wages:table", _("Prevailing and minimum wages, and the floor each job must meet.")),
         (_("Programmes"), "programmes:list", _("Wage floors, deduction caps and housing standards to inspect against.")),
         (_("Audit trail"), "core:audit", _("Changes to the programmes you inspect.")),
     ],
     Role.EMPLOYER: [
+        (_("Your employer profile"), "employers:me", _("Worksites, housing and your approval in each programme.")),
+        (_("Wage floors"), "wages:floor", _("Check that the wage you offer meets the programme's floor.")),
         (_("Programmes"), "programmes:list", _("The programmes you can recruit through and their rules.")),
         (_("Occupations"), "reference:occupations", _("Find the ISCO-08 code of the jobs you offer.")),
     ],
