@@ -6,10 +6,11 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from corridor.core.forms import DescribedByMixin
 from corridor.reference import codes
 
 
-class CrosswalkUploadForm(forms.Form):
+class CrosswalkUploadForm(DescribedByMixin, forms.Form):
     classification_code = forms.CharField(
         label=_("Classification code"),
         max_length=30,
@@ -39,20 +40,6 @@ class CrosswalkUploadForm(forms.Form):
             raise forms.ValidationError(_("The file is larger than %(n)s MiB.") % {"n": f"{limit_mib:g}"})
         return upload
 
-    def set_described_by(self) -> None:
-        """Point each input at its hint and error paragraphs (ids as rendered by _field.html)."""
-        for name, field in self.fields.items():
-            bound = self[name]
-            ids = []
-            if field.help_text:
-                ids.append(f"{bound.id_for_label}-hint")
-            if bound.errors:
-                ids.append(f"{bound.id_for_label}-error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if ids:
-                field.widget.attrs["aria-describedby"] = " ".join(ids)
-            else:
-                field.widget.attrs.pop("aria-describedby", None)
 
 
 class CrosswalkCommitForm(forms.Form):

@@ -3,19 +3,18 @@ by other forms, national classifications and the crosswalk import."""
 
 from __future__ import annotations
 
-import base64
 import re
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from corridor.core.access import Category
-from corridor.core.errors import DomainError, InvalidInput, NotFound
+from corridor.core.errors import DomainError, NotFound
+from corridor.core.imports import apply_errors, sign_payload, split_errors, unsign_payload
 from corridor.core.views import data_category
 from corridor.reference import codes, selectors, services
 from corridor.reference.forms import CrosswalkCommitForm, CrosswalkUploadForm
@@ -23,8 +22,6 @@ from corridor.reference.models import may_change_reference
 
 PAGE_RESULTS = 50
 AUTOCOMPLETE_RESULTS = 12
-PAYLOAD_SALT = "corridor.reference.crosswalk_import"
-PAYLOAD_MAX_AGE = 3600  # seconds between the dry run and the import
 _TARGET_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,80}$")
 
 
@@ -116,36 +113,12 @@ def crosswalks(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _sign_payload(request: HttpRequest, data: bytes) -> str:
-    return signing.dumps(
-        {"user": request.user.pk, "data": base64.b64encode(data).decode("ascii")},
-        salt=PAYLOAD_SALT,
-        compress=True,
-    )
 
 
-def _unsign_payload(request: HttpRequest, payload: str) -> bytes:
-    try:
-        content = signing.loads(payload, salt=PAYLOAD_SALT, max_age=PAYLOAD_MAX_AGE)
-    except signing.BadSignature as exc:  # also an expired signature
-        raise InvalidInput(
-            _("The checked file has expired or was altered; upload it again."), field="file"
-        ) from exc
-    if content.get("user") != request.user.pk:
-        raise InvalidInput(_("The checked file belongs to another session; upload it again."), field="file")
-    return base64.b64decode(content["data"])
 
 
-def _split_errors(exc: DomainError) -> tuple[list[dict], list[dict]]:
-    """(errors about a form field or the whole input, errors about one row of the file)."""
-    errors = exc.as_errors()
-    return [e for e in errors if e.get("row") is None], [e for e in errors if e.get("row") is not None]
 
 
-def _apply_errors(form, errors: list[dict]) -> None:
-    for err in errors:
-        field = err.get("field")
-        form.add_error(field if field in form.fields else None, err["message"])
 
 
 @data_category(Category.REFERENCE)
@@ -167,7 +140,7 @@ def crosswalk_import(request: HttpRequest) -> HttpResponse:
         commit = CrosswalkCommitForm(request.POST)
         if commit.is_valid():
             try:
-                data = _unsign_payload(request, commit.cleaned_data["payload"])
+                data = unsign_payload(request, "crosswalk", commit.cleaned_data["payload"])
                 report = services.crosswalk_import(
                     actor=request.user,
                     classification_code=commit.cleaned_data["classification_code"],
@@ -178,7 +151,7 @@ def crosswalk_import(request: HttpRequest) -> HttpResponse:
                     dry_run=False,
                 )
             except DomainError as exc:
-                general, context["row_errors"] = _split_errors(exc)
+                general, context["row_errors"] = split_errors(exc)
                 context["page_errors"] = [e["message"] for e in general]
             else:
                 messages.success(
@@ -210,11 +183,11 @@ def crosswalk_import(request: HttpRequest) -> HttpResponse:
                     dry_run=True,
                 )
             except DomainError as exc:
-                general, context["row_errors"] = _split_errors(exc)
-                _apply_errors(form, general)
+                general, context["row_errors"] = split_errors(exc)
+                apply_errors(form, general)
             else:
                 context["report"] = report
-                _apply_errors(form, [e for e in report.errors if e.get("row") is None])
+                apply_errors(form, [e for e in report.errors if e.get("row") is None])
                 if report.ok:
                     context["commit_form"] = CrosswalkCommitForm(
                         initial={
@@ -222,7 +195,7 @@ def crosswalk_import(request: HttpRequest) -> HttpResponse:
                             "name": report.name,
                             "country": report.country,
                             "version": report.version,
-                            "payload": _sign_payload(request, data),
+                            "payload": sign_payload(request, "crosswalk", data),
                         }
                     )
     form.set_described_by()

@@ -6,25 +6,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from corridor.core.forms import DescribedByMixin
 from corridor.reference import codes
 from corridor.wages.models import Unit
-
-
-class DescribedByMixin:
-    def set_described_by(self) -> None:
-        """Point each input at its hint and error paragraphs (ids as rendered by _field.html)."""
-        for name, field in self.fields.items():
-            bound = self[name]
-            ids = []
-            if field.help_text:
-                ids.append(f"{bound.id_for_label}-hint")
-            if bound.errors:
-                ids.append(f"{bound.id_for_label}-error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if ids:
-                field.widget.attrs["aria-describedby"] = " ".join(ids)
-            else:
-                field.widget.attrs.pop("aria-describedby", None)
 
 
 class WageImportForm(DescribedByMixin, forms.Form):

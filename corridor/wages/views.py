@@ -3,12 +3,10 @@ confirm) and the wage floor calculator."""
 
 from __future__ import annotations
 
-import base64
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core import signing
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,14 +16,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from corridor.core.access import Category
 from corridor.core.errors import DomainError, InvalidInput, NotFound
+from corridor.core.imports import apply_errors, sign_payload, split_errors, unsign_payload
 from corridor.core.views import data_category
 from corridor.wages import floor, selectors, services
 from corridor.wages.forms import FloorForm, WageCommitForm, WageFilterForm, WageImportForm
 from corridor.wages.models import may_change_wages
 
 PAGE_SIZE = 50
-PAYLOAD_SALT = "corridor.wages.import"
-PAYLOAD_MAX_AGE = 3600  # seconds between the dry run and the import
 SOURCE_FIELDS = ("source_name", "source_publisher", "source_url", "source_published_on", "source_notes")
 
 IMPORTS = {
@@ -67,33 +64,12 @@ def wage_table(request: HttpRequest) -> HttpResponse:
     return render(request, "wages/wage_table.html", context)
 
 
-def _sign_payload(request: HttpRequest, kind: str, data: bytes) -> str:
-    return signing.dumps(
-        {"user": request.user.pk, "kind": kind, "data": base64.b64encode(data).decode("ascii")},
-        salt=PAYLOAD_SALT,
-        compress=True,
-    )
 
 
-def _unsign_payload(request: HttpRequest, kind: str, payload: str) -> bytes:
-    try:
-        content = signing.loads(payload, salt=PAYLOAD_SALT, max_age=PAYLOAD_MAX_AGE)
-    except signing.BadSignature as exc:  # also an expired signature
-        raise InvalidInput(_("The checked file has expired or was altered; upload it again."), field="file") from exc
-    if content.get("user") != request.user.pk or content.get("kind") != kind:
-        raise InvalidInput(_("The checked file belongs to another session; upload it again."), field="file")
-    return base64.b64decode(content["data"])
 
 
-def _split_errors(exc: DomainError) -> tuple[list[dict], list[dict]]:
-    errors = exc.as_errors()
-    return [e for e in errors if e.get("row") is None], [e for e in errors if e.get("row") is not None]
 
 
-def _apply_errors(form, errors: list[dict]) -> None:
-    for err in errors:
-        field = err.get("field")
-        form.add_error(field if field in form.fields else None, err["message"])
 
 
 def _import(request: HttpRequest, kind: str) -> HttpResponse:
@@ -116,12 +92,12 @@ def _import(request: HttpRequest, kind: str) -> HttpResponse:
         commit = WageCommitForm(request.POST)
         if commit.is_valid():
             try:
-                data = _unsign_payload(request, kind, commit.cleaned_data["payload"])
+                data = unsign_payload(request, kind, commit.cleaned_data["payload"])
                 report = spec["service"](
                     actor=request.user, data=data, dry_run=False, **{f: commit.cleaned_data[f] for f in SOURCE_FIELDS}
                 )
             except DomainError as exc:
-                general, context["row_errors"] = _split_errors(exc)
+                general, context["row_errors"] = split_errors(exc)
                 context["page_errors"] = [e["message"] for e in general]
             else:
                 messages.success(
@@ -141,14 +117,14 @@ def _import(request: HttpRequest, kind: str) -> HttpResponse:
             try:
                 report = spec["service"](actor=request.user, data=data, dry_run=True, **source)
             except DomainError as exc:
-                general, context["row_errors"] = _split_errors(exc)
-                _apply_errors(form, general)
+                general, context["row_errors"] = split_errors(exc)
+                apply_errors(form, general)
             else:
                 context["report"] = report
-                _apply_errors(form, [e for e in report.errors if e.get("row") is None])
+                apply_errors(form, [e for e in report.errors if e.get("row") is None])
                 if report.ok:
                     context["commit_form"] = WageCommitForm(
-                        initial={**source, "payload": _sign_payload(request, kind, data)}
+                        initial={**source, "payload": sign_payload(request, kind, data)}
                     )
     form.set_described_by()
     return render(request, "wages/import.html", context)
