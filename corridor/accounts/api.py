@@ -183,12 +183,12 @@ def revoke_token(request, prefix: str, payload: RevokeIn):
     return services.api_token_revoke(actor=request.auth, token=token, reason=payload.reason)
 
 
-def _programme_for_role(code: str | None, field: str):
+def _programme_for_role(request, code: str | None, field: str):
     if not code:
         return None
     Programme = apps.get_model("programmes", "Programme")  # named, not imported: accounts sits below programmes
 
-    programme = Programme.objects.filter(code=code.upper()).first()
+    programme = Programme.objects.filter(code=code.upper()).restrict(request.auth).first()
     if programme is None:
         raise InvalidInput(f"No programme with code '{code}'.", field=field)
     return programme
@@ -212,7 +212,7 @@ def create_user(request, payload: UserIn):
         org = Organisation.objects.filter(pk=payload.organisation_id).restrict(request.auth).first()
         if org is None:
             raise InvalidInput(f"No organisation with id {payload.organisation_id}.", field="organisation_id")
-    roles = [(r.role, _programme_for_role(r.programme, f"roles.{i}.programme")) for i, r in enumerate(payload.roles)]
+    roles = [(r.role, _programme_for_role(request, r.programme, f"roles.{i}.programme")) for i, r in enumerate(payload.roles)]
     data = payload.dict(exclude={"organisation_id", "roles"})
     return Status(201, services.user_register(actor=request.auth, organisation=org, roles=roles, **data))
 
@@ -227,14 +227,14 @@ def _user(request, username: str) -> User:
 @users_router.post("/users/{username}/roles", response=UserOut, summary="Grant a role (platform administrators)")
 def grant_role(request, username: str, payload: RoleIn):
     user = _user(request, username)
-    services.role_grant(actor=request.auth, user=user, role=payload.role, programme=_programme_for_role(payload.programme, "programme"))
+    services.role_grant(actor=request.auth, user=user, role=payload.role, programme=_programme_for_role(request, payload.programme, "programme"))
     return user
 
 
 @users_router.post("/users/{username}/roles/revoke", response=UserOut, summary="Remove a role, with the reason (platform administrators)")
 def revoke_role(request, username: str, payload: RoleRevokeIn):
     user = _user(request, username)
-    programme = _programme_for_role(payload.programme, "programme")
+    programme = _programme_for_role(request, payload.programme, "programme")
     assignment = user.role_assignments.filter(role=payload.role, programme=programme).first()
     if assignment is None:
         raise NotFound(f"{username} does not hold the role '{payload.role}' there.")

@@ -7,6 +7,7 @@ user and to the kind of import, valid for an hour, so that what is imported is e
 from __future__ import annotations
 
 import base64
+from dataclasses import asdict
 
 from django.core import signing
 from django.http import HttpRequest
@@ -49,3 +50,22 @@ def apply_errors(form, errors: list[dict]) -> None:
     for err in errors:
         field = err.get("field")
         form.add_error(field if field in form.fields else None, err["message"])
+
+
+class ImportReportMixin:
+    """What every import report (a dataclass with an `errors` list) answers: did it pass, how many errors, as JSON."""
+
+    errors: list[dict]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors)
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["ok"] = self.ok
+        return data

@@ -7,6 +7,7 @@ import datetime
 from django.db import models
 from django.utils import timezone
 
+from corridor.accounts.models import Organisation, OrgKind
 from corridor.core.access import Role, roles_of
 from corridor.core.errors import NotFound
 from corridor.programmes.models import Programme, ProgrammeCorridor, RuleVersion
@@ -131,3 +132,8 @@ def agreement_response(programme: Programme):
         programme.agreement_document.open("rb"), content_type="application/pdf", as_attachment=True,
         filename=f"{programme.code.lower()}-agreement.pdf",
     )
+
+
+def destination_ministry_of(*, country: str):
+    """The destination labour ministry registered for `country`, or None (organisations are a public directory)."""
+    return Organisation.objects.filter(kind=OrgKind.DESTINATION_MINISTRY, country=country).order_by("pk").first()

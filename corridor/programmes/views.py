@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from corridor.accounts.models import Organisation, OrgKind
 from corridor.core.access import Category, Role, roles_of
 from corridor.core.errors import DomainError, Forbidden, NotFound
 from corridor.core.selectors import audit_history_for
@@ -113,7 +112,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
         owner = None
         if Role.MINISTRY_ADMIN not in roles:
             # A platform administrator creates the programme for the destination country's ministry.
-            owner = Organisation.objects.filter(kind=OrgKind.DESTINATION_MINISTRY, country=form.cleaned_data["destination_country"]).first()
+            owner = selectors.destination_ministry_of(country=form.cleaned_data["destination_country"])
         try:
             programme = services.programme_create(actor=request.user, owner=owner, **form.cleaned_data)
             messages.success(request, _("Programme %(code)s created as a draft. Review its rules, open corridors, then activate it.") % {"code": programme.code})

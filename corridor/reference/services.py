@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from django.db import transaction
 
 from corridor.core import audit
 from corridor.core.errors import Forbidden, InvalidInput
+from corridor.core.imports import ImportReportMixin
 from corridor.reference import codes, crosswalk
 from corridor.reference.models import CrosswalkEntry, IscoGroup, NationalClassification, may_change_reference
 
@@ -34,7 +35,7 @@ class CrosswalkRowReport:
 
 
 @dataclass
-class CrosswalkImportReport:
+class CrosswalkImportReport(ImportReportMixin):
     """What an import did (or, for a dry run, would do), row by row."""
 
     classification_code: str
@@ -50,19 +51,6 @@ class CrosswalkImportReport:
     unchanged: int = 0
     not_in_file: int = 0  # existing entries of the classification that the file does not mention (kept)
     errors: list[dict] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def error_count(self) -> int:
-        return len(self.errors)
-
-    def as_dict(self) -> dict:
-        data = asdict(self)
-        data["ok"] = self.ok
-        return data
 
 
 def _check_metadata(

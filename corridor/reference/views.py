@@ -113,14 +113,6 @@ def crosswalks(request: HttpRequest) -> HttpResponse:
     )
 
 
-
-
-
-
-
-
-
-
 @data_category(Category.REFERENCE)
 @require_http_methods(["GET", "POST"])
 def crosswalk_import(request: HttpRequest) -> HttpResponse:

@@ -7,7 +7,7 @@ Every import is checked row by row; a real import saves every row or none and wr
 from __future__ import annotations
 
 import datetime
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -16,6 +16,7 @@ from django.db import transaction
 
 from corridor.core import audit
 from corridor.core.errors import Conflict, Forbidden, InvalidInput
+from corridor.core.imports import ImportReportMixin
 from corridor.reference import codes
 from corridor.reference.models import IscoGroup
 from corridor.wages import csvfile
@@ -43,7 +44,7 @@ class WageRowReport:
 
 
 @dataclass
-class WageImportReport:
+class WageImportReport(ImportReportMixin):
     """What an import did (or, for a dry run, would do), row by row."""
 
     kind: str  # "prevailing" or "minimum"
@@ -56,19 +57,6 @@ class WageImportReport:
     updated: int = 0
     unchanged: int = 0
     errors: list[dict] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def error_count(self) -> int:
-        return len(self.errors)
-
-    def as_dict(self) -> dict:
-        data = asdict(self)
-        data["ok"] = self.ok
-        return data
 
 
 def _require_editor(actor) -> None:

@@ -64,14 +64,6 @@ def wage_table(request: HttpRequest) -> HttpResponse:
     return render(request, "wages/wage_table.html", context)
 
 
-
-
-
-
-
-
-
-
 def _import(request: HttpRequest, kind: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
