@@ -120,9 +120,13 @@ def _register_routers() -> None:
     from corridor.accounts.api import router as accounts_router
     from corridor.core.api import router as audit_router
     from corridor.employers.api import router as employers_router
+    from corridor.joborders.api import board_router as vacancy_board_router
+    from corridor.joborders.api import router as joborders_router
+    from corridor.joborders.import_api import import_router
     from corridor.programmes.api import presets_router
     from corridor.programmes.api import router as programmes_router
     from corridor.reference.api import router as reference_router
+    from corridor.vacancies.api import router as vacancies_router
     from corridor.wages.api import router as wages_router
 
     api.add_router("/programmes", programmes_router)
@@ -134,6 +138,10 @@ def _register_routers() -> None:
     api.add_router("/audit", audit_router)
     api.add_router("/employers", employers_router)
     api.add_router("/wages", wages_router)
+    api.add_router("/vacancy-reports", vacancies_router)
+    api.add_router("/job-orders", joborders_router)
+    api.add_router("/vacancy-board", vacancy_board_router)
+    api.add_router("/imports", import_router)
 
 
 _register_routers()

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "corridor.programmes",
     "corridor.wages",
     "corridor.employers",
+    "corridor.joborders",
+    "corridor.vacancies",
     "corridor.selection",
     "corridor.demo",
 ]

@@ -204,6 +204,10 @@ SCOPES = {
     "employers:write": _("Register and vet employers, worksites and housing"),
     "wages:read": _("Read prevailing and minimum wages"),
     "wages:write": _("Import prevailing and minimum wages"),
+    "vacancies:read": _("Read vacancy reports and their aggregates"),
+    "vacancies:write": _("Report and withdraw vacancies"),
+    "joborders:read": _("Read job orders, the review queues and quota use"),
+    "joborders:write": _("Draft, submit, review, approve and verify job orders"),
 }
 
 

@@ -21,18 +21,23 @@ ROLE_TASKS = {
         (_("Create a programme"), "programmes:create", _("Start from a preset modelled on a real scheme, or from scratch.")),
         (_("Your programmes"), "programmes:list", _("Edit rules, open corridors, activate or suspend.")),
         (_("Employers to review"), "employers:review_queue", _("Vet employers and approve, suspend or ban them per programme.")),
+        (_("Review job orders"), "joborders:review_queue", _("Check job orders against the programme's rules, then approve or return them.")),
         (_("Wages and wage floors"), "wages:table", _("Prevailing and minimum wages, and the floor each job must meet.")),
         (_("Audit trail"), "core:audit", _("Changes to your programmes.")),
         (_("API tokens"), "accounts:api_tokens", _("Keys for exchange with origin authorities.")),
+        (_("Vacancy monitoring"), "vacancies:aggregate", _("Reported vacancies by occupation and region, and suggested shortage occupations.")),
     ],
     Role.MINISTRY_OFFICER: [
         (_("Employers to review"), "employers:review_queue", _("Vet employers and approve, suspend or ban them per programme.")),
+        (_("Review job orders"), "joborders:review_queue", _("Check job orders against the programme's rules, then approve or return them.")),
         (_("Wages and wage floors"), "wages:table", _("Prevailing and minimum wages, and the floor each job must meet.")),
         (_("Programmes"), "programmes:list", _("The rules you apply when reviewing job orders.")),
+        (_("Vacancy monitoring"), "vacancies:aggregate", _("Reported vacancies by occupation and region, and suggested shortage occupations.")),
         (_("Audit trail"), "core:audit", _("Changes to your programmes.")),
     ],
     Role.ORIGIN_OFFICER: [
         (_("Programmes with your corridors"), "programmes:list", _("Rules and quotas for your nationals.")),
+        (_("Verify job orders"), "joborders:verification_queue", _("Approved job orders waiting for your authority's verification.")),
         (_("Audit trail"), "core:audit", _("Changes to the programmes you work on.")),
         (_("API tokens"), "accounts:api_tokens", _("Keys for exchange with the destination ministry.")),
     ],
@@ -46,18 +51,24 @@ ROLE_TASKS = {
     ],
     Role.EMPLOYER: [
         (_("Your employer profile"), "employers:me", _("Worksites, housing and your approval in each programme.")),
+        (_("Job orders"), "joborders:list", _("Ask for workers under a programme and follow each job order through review.")),
         (_("Wage floors"), "wages:floor", _("Check that the wage you offer meets the programme's floor.")),
         (_("Programmes"), "programmes:list", _("The programmes you can recruit through and their rules.")),
         (_("Occupations"), "reference:occupations", _("Find the ISCO-08 code of the jobs you offer.")),
+        (_("Report vacancies"), "vacancies:list", _("Vacancies you cannot fill and emerging needs, for the shortage-occupation list.")),
     ],
     Role.AGENCY: [
         (_("Programmes"), "programmes:list", _("The programmes and corridors you may recruit for. Workers never pay fees.")),
     ],
     Role.UNION: [
         (_("Programmes"), "programmes:list", _("Rules to review with the ministry and employers.")),
+        (_("Quotas"), "joborders:quotas", _("Positions approved against each programme's quotas, per year.")),
+        (_("Vacancy monitoring"), "vacancies:aggregate", _("Reported vacancies by occupation and region, and suggested shortage occupations.")),
     ],
     Role.EMPLOYERS_ORG: [
         (_("Programmes"), "programmes:list", _("Rules to review with the ministry and unions.")),
+        (_("Quotas"), "joborders:quotas", _("Positions approved against each programme's quotas, per year.")),
+        (_("Vacancy monitoring"), "vacancies:aggregate", _("Reported vacancies by occupation and region, and suggested shortage occupations.")),
     ],
     Role.RESEARCHER: [
         (_("Programmes"), "programmes:list", _("Programme design; statistics are published as aggregates only.")),
@@ -65,11 +76,13 @@ ROLE_TASKS = {
     ],
     Role.WORKER: [
         (_("Programmes open to you"), "programmes:list", _("What each programme offers and requires, in your language.")),
+        (_("Vacancy board"), "joborders:board", _("Open jobs with their pay, hours, housing and travel, in your language.")),
     ],
 }
 
 ANONYMOUS_TASKS = [
     (_("Programmes"), "programmes:list", _("Read the rules of every active programme.")),
+    (_("Vacancy board"), "joborders:board", _("Open jobs with their pay, hours, housing and travel, in your language.")),
     (_("Occupations"), "reference:occupations", _("Search ISCO-08 and ESCO occupations.")),
     (_("Sign in"), "accounts:login", _("Officials, employers, agencies, workers and researchers.")),
 ]

@@ -15,8 +15,10 @@ from corridor.accounts import services as account_services
 from corridor.accounts.models import Organisation, OrgKind, User
 from corridor.core.access import Role
 from corridor.employers import demo as employers_demo
+from corridor.joborders import demo as joborders_demo
 from corridor.programmes import services as programme_services
 from corridor.programmes.models import Programme, ProgrammeStatus
+from corridor.vacancies import demo as vacancies_demo
 
 DEMO_PASSWORD = "corridor-demo"
 
@@ -49,6 +51,9 @@ ORGANISATIONS = {
     "ma_authority": ("Agence Nationale de Promotion de l'Emploi et des Compétences (Maroc)", OrgKind.ORIGIN_AUTHORITY, "MA"),
     "kr_ministry": ("Ministry of Employment and Labor, Foreign Workforce Division (Korea)", OrgKind.DESTINATION_MINISTRY, "KR"),
     "np_authority": ("Department of Foreign Employment (Nepal)", OrgKind.ORIGIN_AUTHORITY, "NP"),
+    "ca_employer_bc": ("Fraser Valley Berry Farms Ltd.", OrgKind.EMPLOYER, "CA"),
+    "es_employer": ("Frutas del Condado S.L.", OrgKind.EMPLOYER, "ES"),
+    "kr_employer": ("Hanbit Precision Co., Ltd.", OrgKind.EMPLOYER, "KR"),
 }
 
 USERS = [
@@ -71,6 +76,11 @@ USERS = [
     DemoUser("ministry_admin_kr", "Min-jun", "Kim", "kr_ministry", Role.MINISTRY_ADMIN, org_admin=True),
     DemoUser("origin_officer_np", "Sita", "Sharma", "np_authority", Role.ORIGIN_OFFICER),
     DemoUser("worker_np", "Ram Bahadur", "Thapa", None, Role.WORKER),
+    DemoUser("employer_bc", "Harjit", "Sandhu", "ca_employer_bc", Role.EMPLOYER, org_admin=True),
+    DemoUser("ministry_officer_es", "Javier", "Morales Gil", "es_ministry", Role.MINISTRY_OFFICER, "es"),
+    DemoUser("employer_es", "Rocío", "Márquez Domínguez", "es_employer", Role.EMPLOYER, "es", org_admin=True),
+    DemoUser("ministry_officer_kr", "Seo-yeon", "Park", "kr_ministry", Role.MINISTRY_OFFICER),
+    DemoUser("employer_kr", "Ji-ho", "Lee", "kr_employer", Role.EMPLOYER, org_admin=True),
 ]
 
 
@@ -139,6 +149,7 @@ def build_demo() -> dict:
     _corridor(ca, sag, "JM", orgs["jm_authority"])
     _activate(ca, sag)
     employers_demo.build(orgs, users, {"CA-SAG": sag})
+    vacancies_demo.build(orgs, users, {"CA-SAG": sag})
     _wages(users["admin"])
 
     es = users["ministry_admin_es"]
@@ -183,6 +194,7 @@ def build_demo() -> dict:
             actor=kr, programme=eps, rules=rules, effective_from=datetime.date(today.year + 1, 1, 1),
             note="Quota for next year set at 130,000 after review with employers' organisations and unions.",
         )
+    joborders_demo.build(orgs, users, {"CA-SAG": sag, "ES-MA-CIRC": circ, "KR-EPS": eps})
     return {"users": USERS, "password": DEMO_PASSWORD, "programmes": [sag, circ, eps]}
 
 

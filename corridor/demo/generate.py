@@ -10,13 +10,27 @@ from __future__ import annotations
 import datetime
 import random
 import time
+from collections import defaultdict
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from corridor.accounts.models import Organisation, OrgKind, RoleAssignment, User
 from corridor.core import audit
 from corridor.core.access import Role
+from corridor.employers.models import (
+    MINISTRY_ROLES,
+    ApprovalStatus,
+    EmployerApproval,
+    EmployerProfile,
+    HousingUnit,
+    Worksite,
+)
+from corridor.joborders import checks
+from corridor.joborders.models import JobOrder, LabourMarketAdvert, OriginVerification, QuotaCounter
+from corridor.joborders.models import Status as JobStatus
 from corridor.programmes import rulebook
 from corridor.programmes.models import (
     InstitutionalDesign,
@@ -125,6 +139,409 @@ def generate_users(rng: random.Random, scale: int, ctx: dict) -> dict[str, int]:
     RoleAssignment.objects.bulk_create([RoleAssignment(user=u, role=r) for u, r in zip(created, roles, strict=True)], batch_size=2000)
     return {"users": len(users)}
 
+
+
+# --- employers and job orders ------------------------------------------------------------------------------------
+
+EMPLOYERS_PER_PROGRAMME = 20
+ORDERS_PER_EMPLOYER = (8, 17)  # for employers allowed to recruit; about 12 on average
+CURRENCIES = {
+    "CA": "CAD", "AU": "AUD", "NZ": "NZD", "KR": "KRW", "ES": "EUR", "DE": "EUR", "IT": "EUR", "GB": "GBP", "JP": "JPY",
+    "AE": "AED", "SA": "SAR", "QA": "QAR", "IL": "ILS", "PL": "PLN", "FR": "EUR", "US": "USD",
+}
+# A typical hourly wage for the jobs generated, in the local currency (illustrative; generated wages vary above it).
+HOURLY_WAGE = {
+    "CA": 18, "AU": 25, "NZ": 24, "KR": 10500, "ES": 9, "DE": 13.5, "IT": 9, "GB": 12.5, "JP": 1100, "AE": 9, "SA": 8,
+    "QA": 7, "IL": 33, "PL": 30, "FR": 12, "US": 16,
+}
+WHOLE_UNITS = {"KRW", "JPY"}
+REGIONS = {
+    "CA": ["Ontario", "British Columbia", "Québec"], "AU": ["Queensland", "Victoria", "New South Wales"],
+    "NZ": ["Hawke's Bay", "Bay of Plenty", "Marlborough"], "KR": ["Gyeonggi-do", "Chungcheongnam-do", "Gyeongsangnam-do"],
+    "ES": ["Andalucía", "Región de Murcia", "Cataluña"], "DE": ["Bayern", "Niedersachsen", "Brandenburg"],
+    "IT": ["Puglia", "Sicilia", "Trentino-Alto Adige"], "GB": ["Kent", "Herefordshire", "Scotland"],
+    "JP": ["Aichi", "Ibaraki", "Hokkaido"], "AE": ["Dubai", "Abu Dhabi"], "SA": ["Riyadh", "Eastern Province"],
+    "QA": ["Doha"], "IL": ["Southern District", "Northern District"], "PL": ["Mazowieckie", "Wielkopolskie"],
+    "FR": ["Occitanie", "Provence-Alpes-Côte d'Azur", "Grand Est"], "US": ["California", "Washington", "Florida"],
+}
+# ISIC section -> (ISCO-08 unit group, job title)
+SECTOR_JOBS = {
+    "A": [("9211", "Crop harvest"), ("9211", "Fruit picking"), ("6111", "Vegetable growing"), ("6112", "Orchard work"),
+          ("6113", "Greenhouse work"), ("6121", "Dairy farm work"), ("9212", "Livestock care")],
+    "C": [("9329", "Production line work"), ("8219", "Assembly"), ("7223", "Machine operation"), ("8121", "Metal processing")],
+    "F": [("9313", "Building labourer"), ("7112", "Bricklaying"), ("7115", "Carpentry")],
+    "I": [("9412", "Kitchen help"), ("5120", "Cook")],
+    "Q": [("5322", "Home care")],
+}
+EMPLOYER_NAMES = ["Green Valley", "Sunrise", "Hillside", "Riverbend", "Golden Field", "Blue Ridge", "Lakeview", "Northgate",
+                  "Westwind", "Cedar Creek", "Harbour", "Pioneer", "Silver Oak", "Red Rock", "Meadowbrook", "Eastfield"]
+EMPLOYER_KINDS = {"A": "Farms", "C": "Manufacturing", "F": "Construction", "I": "Hospitality", "Q": "Care Services"}
+STREETS = ["Station Road", "Mill Lane", "River Road", "Orchard Way", "Industrial Avenue", "Church Street", "Valley Road"]
+FACILITIES = ["kitchen", "toilets", "shower", "showers", "laundry", "heating", "drinking water", "air conditioning"]
+ADVERT_CHANNELS = ["Public employment service", "National job portal", "Regional newspaper", "Sector job board", "Union hiring hall"]
+RETURN_REASONS = [
+    "The advert ran for fewer days than the programme requires; advertise again and attach the evidence.",
+    "The housing unit chosen has fewer beds than the positions; choose a larger unit or fewer positions.",
+    "Say how the guaranteed hours are spread over the week.",
+    "The advert offered a lower wage than this order; advertise again at the offered wage.",
+]
+CANCEL_REASONS = [
+    "The harvest was lost to hail.",
+    "Our buyer cancelled the contract.",
+    "Local workers were found after all.",
+    "Opened in error; replaced by another order.",
+]
+# Status and relative weight: most orders are past or in progress, a few still being drafted or reviewed.
+ORDER_STATUSES = [
+    (JobStatus.DRAFT, 8), (JobStatus.SUBMITTED, 6), (JobStatus.REVIEWED, 4), (JobStatus.RETURNED, 5),
+    (JobStatus.APPROVED, 5), (JobStatus.OPEN, 18), (JobStatus.PARTLY_FILLED, 12), (JobStatus.FILLED, 17),
+    (JobStatus.CLOSED, 20), (JobStatus.CANCELLED, 5),
+]
+APPROVAL_STATUSES = [
+    (ApprovalStatus.APPROVED, 82), (ApprovalStatus.PENDING, 7), (ApprovalStatus.SUSPENDED, 4),
+    (ApprovalStatus.REJECTED, 4), (ApprovalStatus.EXPIRED, 3),
+]
+
+
+def _weighted(rng: random.Random, pairs):
+    return rng.choices([v for v, _ in pairs], weights=[w for _, w in pairs])[0]
+
+
+def _target_programmes(ctx: dict) -> list[Programme]:
+    """The programmes generated in this run, else every active programme (e.g. the demo's)."""
+    if ctx.get("programmes"):
+        return ctx["programmes"]
+    return list(Programme.objects.filter(status=ProgrammeStatus.ACTIVE).order_by("code"))
+
+
+def _versions(programmes) -> dict[int, list[RuleVersion]]:
+    versions: dict[int, list[RuleVersion]] = defaultdict(list)
+    for version in RuleVersion.objects.filter(programme__in=programmes).order_by("programme_id", "effective_from"):
+        versions[version.programme_id].append(version)
+    return versions
+
+
+def _version_on(versions: list[RuleVersion], day: datetime.date) -> RuleVersion | None:
+    found = None
+    for version in versions:
+        if version.effective_from <= day and (version.effective_until is None or day <= version.effective_until):
+            found = version
+    return found
+
+
+def _members(rng: random.Random, orgs, roles, role: str, prefix: str, tag: str, per_org: int) -> dict[int, list[int]]:
+    """Ids of at least `per_org` users holding one of `roles` in each organisation; the missing ones are created in
+    bulk with `role` (no usable password)."""
+    found: dict[int, list[int]] = defaultdict(list)
+    rows = (
+        RoleAssignment.objects.filter(user__organisation__in=orgs, role__in=roles, programme__isnull=True)
+        .order_by("user_id").values_list("user__organisation_id", "user_id").distinct()
+    )
+    for org_id, user_id in rows:
+        if user_id not in found[org_id]:
+            found[org_id].append(user_id)
+    new = [
+        User(username=f"{prefix.lower()}-{tag}-{org.pk}-{n + 1}", first_name=rng.choice(FIRST), last_name=rng.choice(LAST),
+             organisation=org, password="!")
+        for org in sorted(orgs, key=lambda o: o.pk)
+        for n in range(len(found[org.pk]), per_org)
+    ]
+    User.objects.bulk_create(new, batch_size=1000)
+    RoleAssignment.objects.bulk_create([RoleAssignment(user=u, role=role) for u in new], batch_size=1000)
+    for user in new:
+        found[user.organisation_id].append(user.pk)
+    return found
+
+
+@register("employers")
+def generate_employers(rng: random.Random, scale: int, ctx: dict) -> dict[str, int]:
+    """Twenty employers per programme, in its destination country: organisation, one member, profile, one or two
+    worksites with housing, and the approval under the programme (mostly approved; some pending, suspended,
+    rejected or expired)."""
+    prefix = ctx["prefix"]
+    programmes = _target_programmes(ctx)
+    if not programmes:
+        return {"employers": 0}
+    if EmployerProfile.objects.filter(organisation__name__startswith=f"{prefix} ").exists():
+        raise ValueError(f"Employers for seed {ctx['seed']} were already generated; choose another seed.")
+    today = timezone.localdate()
+    versions = _versions(programmes)
+    owners = Organisation.objects.filter(pk__in={p.owner_id for p in programmes})
+    officers = _members(rng, owners, MINISTRY_ROLES, Role.MINISTRY_OFFICER, prefix, "officer", 2)
+    plans = []
+    for i in range(scale * EMPLOYERS_PER_PROGRAMME):
+        programme = programmes[i % len(programmes)]
+        latest = versions[programme.pk][-1].rules if versions[programme.pk] else {}
+        sectors = [s for s in latest.get("eligible_sectors") or [] if s in SECTOR_JOBS] or ["A"]
+        sector = rng.choice(sectors)
+        country = programme.destination_country
+        name = f"{prefix} {rng.choice(EMPLOYER_NAMES)} {EMPLOYER_KINDS[sector]} {i + 1:06d}"
+        plans.append({"i": i, "programme": programme, "rules": latest, "sector": sector, "country": country, "name": name})
+    orgs = Organisation.objects.bulk_create(
+        [Organisation(name=p["name"], kind=OrgKind.EMPLOYER, country=p["country"]) for p in plans], batch_size=1000
+    )
+    users = User.objects.bulk_create(
+        [
+            User(username=f"{prefix.lower()}-employer-{p['i'] + 1:07d}", first_name=rng.choice(FIRST), last_name=rng.choice(LAST),
+                 organisation=org, password="!", is_org_admin=True)
+            for p, org in zip(plans, orgs, strict=True)
+        ],
+        batch_size=1000,
+    )
+    RoleAssignment.objects.bulk_create([RoleAssignment(user=u, role=Role.EMPLOYER) for u in users], batch_size=1000)
+    profiles = EmployerProfile.objects.bulk_create(
+        [
+            EmployerProfile(
+                organisation=org, business_id=f"{p['country']}-{rng.randint(10**8, 10**9 - 1)}", sectors=[p["sector"]],
+                contact_name=f"{u.first_name} {u.last_name}", contact_phone=f"+{rng.randint(10, 99)} {rng.randint(10**6, 10**7 - 1)}",
+                contact_email=f"{u.username}@employers.generated.invalid",
+            )
+            for p, org, u in zip(plans, orgs, users, strict=True)
+        ],
+        batch_size=1000,
+    )
+    sites = []
+    for p, profile in zip(plans, profiles, strict=True):
+        regions = REGIONS.get(p["country"], [""])
+        for n in range(1 + (rng.random() < 0.3)):
+            sites.append(
+                Worksite(employer=profile, name=f"Site {n + 1}", address=f"{rng.randint(1, 999)} {rng.choice(STREETS)}",
+                         region=rng.choice(regions), country=p["country"])
+            )
+    Worksite.objects.bulk_create(sites, batch_size=1000)
+    plan_of = {profile.pk: p for p, profile in zip(plans, profiles, strict=True)}
+    units = []
+    for site in sites:
+        p = plan_of[site.employer_id]
+        standard = p["rules"].get("housing") or {}
+        if not (standard.get("employer_must_provide") or p["sector"] == "A" or rng.random() < 0.4):
+            continue
+        per_room = int(standard.get("max_persons_per_room") or 4)
+        beds = [rng.randint(1, per_room) for _ in range(rng.randint(2, 8))]
+        if rng.random() < 0.05:  # a crowded unit now and then
+            beds[0] = per_room + 2
+        area_each = float(standard.get("min_area_m2_per_person") or 6) + rng.choice([-1, 0.5, 1, 1, 2, 2, 3, 5, 5, 8])
+        facilities = sorted(set(standard.get("required_facilities") or []) | set(rng.sample(FACILITIES, 3)))
+        currency = CURRENCIES.get(p["country"], "USD")
+        charge = 0 if rng.random() < 0.6 else round(HOURLY_WAGE.get(p["country"], 15) * rng.uniform(3, 8))
+        units.append(
+            HousingUnit(worksite=site, address=f"{site.address}, housing", rooms=len(beds), beds_per_room=beds,
+                        floor_area_m2=Decimal(str(round(sum(beds) * area_each, 1))), facilities=facilities,
+                        charge_amount=Decimal(charge), charge_currency=currency)
+        )
+    HousingUnit.objects.bulk_create(units, batch_size=1000)
+    approvals, employers = [], []
+    now = timezone.now()
+    for p, profile, user in zip(plans, profiles, users, strict=True):
+        programme, status = p["programme"], _weighted(rng, APPROVAL_STATUSES)
+        months = int(p["rules"].get("employer_approval_months") or 24)
+        approval = EmployerApproval(employer=profile, programme=programme, status=status)
+        if status != ApprovalStatus.PENDING:
+            start = today - datetime.timedelta(days=rng.randint(0, min(360, months * 30 - 31)))
+            if status == ApprovalStatus.EXPIRED:
+                start = today - datetime.timedelta(days=months * 31 + rng.randint(30, 200))
+            approval.reviewer_id = officers[programme.owner_id][0]
+            approval.decided_at = now - datetime.timedelta(days=(today - start).days)
+            approval.documents_checked = "Business registration, tax and social security certificates."
+            if status == ApprovalStatus.REJECTED:
+                approval.reason = "Unpaid wages found in the compliance history."
+            else:
+                approval.valid_from = start
+                approval.valid_until = checks.add_months(start, months) - datetime.timedelta(days=1)
+            if status == ApprovalStatus.SUSPENDED:
+                approval.reason = "Housing found below the standard at inspection; suspended until it is fixed."
+                approval.restricted_until = today + datetime.timedelta(days=rng.randint(30, 120))
+        approvals.append(approval)
+        employers.append({
+            "profile": profile.pk, "user": user.pk, "programme": programme, "rules": p["rules"], "sector": p["sector"],
+            "country": p["country"], "status": status, "officers": officers[programme.owner_id],
+        })
+    EmployerApproval.objects.bulk_create(approvals, batch_size=1000)
+    site_units = {u.worksite_id: u for u in units}
+    sites_of = defaultdict(list)
+    for site in sites:
+        sites_of[site.employer_id].append((site, site_units.get(site.pk)))
+    for employer in employers:
+        employer["sites"] = sites_of[employer["profile"]]
+    ctx["employers"] = employers
+    return {"employers": len(profiles), "users": len(users), "worksites": len(sites), "housing_units": len(units),
+            "approvals": len(approvals)}
+
+
+def _wage(rng: random.Random, country: str) -> tuple[Decimal, str, str]:
+    """(amount, currency, unit): an hourly wage somewhat above the country's typical one, sometimes per month."""
+    currency = CURRENCIES.get(country, "USD")
+    hourly = HOURLY_WAGE.get(country, 15) * rng.uniform(1.0, 1.3)
+    unit = "month" if rng.random() < 0.2 else "hour"
+    amount = hourly * (173.2 if unit == "month" else 1)
+    places = Decimal(1) if currency in WHOLE_UNITS or unit == "month" else Decimal("0.01")
+    return Decimal(str(amount)).quantize(places), currency, unit
+
+
+@register("joborders")
+def generate_job_orders(rng: random.Random, scale: int, ctx: dict) -> dict[str, int]:
+    """About twelve job orders per approved employer (a couple of drafts for the others), in every status with a
+    realistic spread, each with its advert, review trail, origin verifications and the quota it holds."""
+    employers = ctx.get("employers")
+    if employers is None:
+        raise ValueError("Job orders are generated for the employers of the same run: run the employers generator too.")
+    prefix = ctx["prefix"]
+    programmes = {e["programme"].pk: e["programme"] for e in employers}
+    versions = _versions(list(programmes.values()))
+    corridors: dict[int, list[ProgrammeCorridor]] = defaultdict(list)
+    for corridor in ProgrammeCorridor.objects.filter(programme_id__in=programmes, is_active=True).order_by("programme_id", "origin_country"):
+        corridors[corridor.programme_id].append(corridor)
+    authorities = Organisation.objects.filter(pk__in={c.competent_authority_id for cs in corridors.values() for c in cs})
+    verifiers = _members(rng, authorities, [Role.ORIGIN_OFFICER], Role.ORIGIN_OFFICER, prefix, "verifier", 1)
+    usage: dict[tuple, list[int]] = {}  # (programme, year, scope, key) -> [limit, used]
+    for counter in QuotaCounter.objects.filter(programme_id__in=programmes):
+        usage[(counter.programme_id, counter.year, counter.scope, counter.key)] = [counter.limit, counter.used]
+    today, now = timezone.localdate(), timezone.now()
+    orders, adverts, verifications = [], [], []
+    number = 0
+    for employer in employers:
+        programme, rules = employer["programme"], employer["rules"]
+        may_recruit = employer["status"] in (ApprovalStatus.APPROVED, ApprovalStatus.SUSPENDED, ApprovalStatus.EXPIRED)
+        count = rng.randint(*ORDERS_PER_EMPLOYER) if may_recruit else rng.randint(0, 2)
+        origins = [c.origin_country for c in corridors[programme.pk]]
+        if not origins or not employer["sites"]:
+            continue
+        authority_of = {c.origin_country: c.competent_authority_id for c in corridors[programme.pk]}
+        eligible = [str(c) for c in rules.get("eligible_occupations") or []]
+        jobs = [j for j in SECTOR_JOBS[employer["sector"]] if not eligible or any(j[0].startswith(c) for c in eligible)]
+        jobs = jobs or SECTOR_JOBS[employer["sector"]]
+        stay = rules.get("stay") or {}
+        longest = min(int(stay.get("max_months_per_stay") or 12), int(stay.get("max_months_in_period") or 36))
+        for _ in range(count):
+            number += 1
+            status = _weighted(rng, ORDER_STATUSES) if may_recruit else JobStatus.DRAFT
+            if employer["status"] == ApprovalStatus.EXPIRED and status not in (JobStatus.CLOSED, JobStatus.CANCELLED):
+                status = JobStatus.CLOSED
+            if status == JobStatus.CLOSED:
+                start = today - datetime.timedelta(days=rng.randint(60, 540))
+            elif status in (JobStatus.FILLED, JobStatus.CANCELLED):
+                start = today + datetime.timedelta(days=rng.randint(-120, 240))
+            else:
+                start = today + datetime.timedelta(days=rng.randint(20, 330))
+            version = _version_on(versions[programme.pk], start)
+            if version is None and versions[programme.pk]:
+                version = versions[programme.pk][0]
+                start = max(start, version.effective_from)
+            end = checks.add_months(start, rng.randint(1, max(1, longest))) - datetime.timedelta(days=1)
+            site, unit = rng.choice(employer["sites"])
+            positions = max(1, min(60, int(rng.lognormvariate(1.9, 0.6))))
+            if unit is not None:
+                positions = max(1, min(positions, unit.capacity))
+            isco, label = rng.choice(jobs)
+            wage, currency, wage_unit = _wage(rng, employer["country"])
+            chosen = sorted(rng.sample(origins, min(len(origins), rng.choice([1, 1, 1, 2, 2, 3]))))
+            order = JobOrder(
+                reference=f"JO-{prefix}-{number:07d}", employer_id=employer["profile"], programme=programme, status=status,
+                title=f"{label}, {site.region or site.name}", origin_countries=chosen, origins_index="," + ",".join(chosen) + ",",
+                isco_code=isco, sector=employer["sector"], positions=positions, start_date=start, end_date=end,
+                worksite=site, housing=unit, wage_amount=wage, wage_currency=currency, wage_unit=wage_unit,
+                hours_per_week=Decimal(rng.choice([38, 40, 40, 40, 44, 45, 48])),
+                deductions=[{"type": "tax", "amount": str((wage * (173 if wage_unit == "hour" else 1) * Decimal("0.08")).quantize(Decimal("0.01")))}]
+                if rng.random() < 0.5 else [],
+                named_workers=[f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(rng.randint(1, min(3, positions)))]
+                if rng.random() < 0.1 else [],
+                open_to_transfers=rng.random() < 0.15,
+                description=f"{label} at {site.address}. {positions} position{'s' if positions != 1 else ''}.",
+            )
+            if status != JobStatus.DRAFT:
+                _trail(rng, order, employer, version, now)
+            # Quota: what an approved order holds; an order that would exceed a quota stays under review.
+            holds = {JobStatus.APPROVED: positions, JobStatus.OPEN: positions, JobStatus.PARTLY_FILLED: positions,
+                     JobStatus.FILLED: positions}.get(status, 0)
+            if status == JobStatus.PARTLY_FILLED and positions < 2:
+                order.status, status = JobStatus.OPEN, JobStatus.OPEN
+            order.positions_filled = {JobStatus.PARTLY_FILLED: rng.randint(1, max(1, positions - 1)), JobStatus.FILLED: positions,
+                                      JobStatus.CLOSED: rng.choice([positions, positions, rng.randint(0, positions)])}.get(status, 0)
+            if status == JobStatus.CLOSED:
+                holds = order.positions_filled
+            keys = checks.quota_keys((version.rules if version else {}) or {}, origin_countries=chosen, sector=employer["sector"])
+            slots = [usage.setdefault((programme.pk, start.year, s, k), [lim, 0]) for s, k, lim in keys]
+            if holds and any(slot[1] + holds > max(slot[0], slot[1]) for slot in slots):
+                order.status, order.positions_filled, holds = JobStatus.REVIEWED, 0, 0
+                order.approved_by_id = order.approved_at = order.opened_at = order.closed_at = None
+                order.four_eyes = False
+            for slot in slots:
+                slot[1] += holds
+            if holds:
+                order.quota_year, order.quota_held = start.year, holds
+            orders.append(order)
+            if status != JobStatus.DRAFT or rng.random() < 0.5:
+                until = (order.submitted_at.date() if order.submitted_at else today) - datetime.timedelta(days=rng.randint(1, 5))
+                days = int((rules.get("labour_market_test") or {}).get("min_advertising_days") or 14) + rng.randint(0, 21)
+                applicants = rng.randint(0, 12)
+                adverts.append(
+                    LabourMarketAdvert(job_order=order, channel=rng.choice(ADVERT_CHANNELS), start_date=until - datetime.timedelta(days=days - 1),
+                                       end_date=until, local_applicants=applicants, local_hires=rng.randint(0, min(applicants, 2)))
+                )
+            if order.status in (JobStatus.OPEN, JobStatus.PARTLY_FILLED, JobStatus.FILLED, JobStatus.CLOSED):
+                for country in chosen:
+                    authority = authority_of.get(country)
+                    if authority is not None:
+                        verifications.append(OriginVerification(job_order=order, origin_country=country, authority_id=authority,
+                                                                verified_by_id=verifiers[authority][0]))
+    JobOrder.objects.bulk_create(orders, batch_size=1000)
+    for row in adverts:
+        row.job_order_id = row.job_order.pk
+    for row in verifications:
+        row.job_order_id = row.job_order.pk
+    LabourMarketAdvert.objects.bulk_create(adverts, batch_size=2000)
+    OriginVerification.objects.bulk_create(verifications, batch_size=2000)
+    existing = {(c.programme_id, c.year, c.scope, c.key): c for c in QuotaCounter.objects.filter(programme_id__in=programmes)}
+    new_counters, changed = [], []
+    for (programme_id, year, scope, key), (limit, used) in usage.items():
+        counter = existing.get((programme_id, year, scope, key))
+        if counter is None:
+            if used:
+                new_counters.append(QuotaCounter(programme_id=programme_id, year=year, scope=scope, key=key, limit=limit, used=used))
+        elif counter.used != used:
+            counter.used, counter.limit = used, max(counter.limit, used)
+            changed.append(counter)
+    QuotaCounter.objects.bulk_create(new_counters, batch_size=2000)
+    QuotaCounter.objects.bulk_update(changed, ["used", "limit"], batch_size=1000)
+    by_status = defaultdict(int)
+    for order in orders:
+        by_status[order.status] += 1
+    return {"job_orders": len(orders), "adverts": len(adverts), "verifications": len(verifications),
+            "quota_counters": len(new_counters) + len(changed), **{f"{s}": by_status[s] for s in JobStatus.values}}
+
+
+def _trail(rng: random.Random, order: JobOrder, employer: dict, version: RuleVersion | None, now: datetime.datetime) -> None:
+    """The review trail of a submitted order as the workflow would have left it, dated before now."""
+    status = order.status
+    start = datetime.datetime.combine(order.start_date, datetime.time(9), tzinfo=datetime.UTC)
+    submitted = min(now - datetime.timedelta(days=rng.randint(1, 20)), start - datetime.timedelta(days=rng.randint(45, 90)))
+    order.submitted_by_id, order.submitted_at = employer["user"], submitted
+    order.rule_version = version
+    if status == JobStatus.SUBMITTED:
+        return
+    reviewer, approver = rng.sample(employer["officers"][:2], 2) if len(employer["officers"]) > 1 else (employer["officers"][0],) * 2
+    step = submitted
+    step = min(now, step + datetime.timedelta(days=rng.randint(1, 7)))
+    order.reviewed_by_id, order.reviewed_at = reviewer, step
+    if status == JobStatus.REVIEWED:
+        return
+    if status == JobStatus.RETURNED:
+        order.returned_reasons = rng.sample(RETURN_REASONS, rng.randint(1, 2))
+        return
+    if status == JobStatus.CANCELLED and rng.random() < 0.5:  # cancelled while under review
+        order.cancel_reason, order.closed_at = rng.choice(CANCEL_REASONS), min(now, step + datetime.timedelta(days=2))
+        return
+    step = min(now, step + datetime.timedelta(days=rng.randint(1, 5)))
+    order.approved_by_id, order.approved_at, order.four_eyes = approver, step, approver != reviewer
+    if status == JobStatus.APPROVED:
+        return
+    step = min(now, step + datetime.timedelta(days=rng.randint(1, 10)))
+    if status == JobStatus.CANCELLED:
+        order.cancel_reason, order.closed_at = rng.choice(CANCEL_REASONS), step
+        return
+    order.opened_at = step
+    if status == JobStatus.CLOSED:
+        order.closed_at = min(now, start + datetime.timedelta(days=rng.randint(0, 30)))
 
 def run(*, seed: int, scale: int, only: list[str] | None = None, actor=None) -> list[tuple[str, dict, float]]:
     """Run every registered generator (or those named) in one transaction; return (name, counts, seconds)."""

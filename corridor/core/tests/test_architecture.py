@@ -16,8 +16,10 @@ ALLOWED = {
     "programmes": {"core", "reference", "accounts"},
     "wages": {"core", "reference", "accounts", "programmes"},
     "employers": {"core", "reference", "accounts", "programmes", "wages"},
+    "joborders": {"core", "reference", "accounts", "programmes", "wages", "employers"},
     "selection": {"core", "reference", "accounts", "programmes"},
-    "demo": {"core", "reference", "accounts", "programmes", "selection", "wages", "employers"},
+    "vacancies": {"core", "reference", "accounts", "programmes"},
+    "demo": {"core", "reference", "accounts", "programmes", "selection", "wages", "employers", "joborders", "vacancies"},
 }
 PLAIN_PYTHON = [
     "programmes/rulebook.py",
@@ -29,6 +31,10 @@ PLAIN_PYTHON = [
     "reference/crosswalk.py",
     "wages/floor.py",
     "wages/csvfile.py",
+    "vacancies/aggregate.py",
+    "joborders/checks.py",
+    "joborders/tabular.py",
+    "core/tabular.py",
 ]
 
 

@@ -29,5 +29,5 @@ def test_examples_import_cleanly(make_user):
     minimum = services.minimum_wage_import(
         actor=admin, data=(EXAMPLES / "minimum_wages_example.csv").read_bytes(), dry_run=True, **source
     )
-    assert prevailing.ok and prevailing.created == 6, prevailing.errors
-    assert minimum.ok and minimum.created == 5, minimum.errors
+    assert prevailing.ok and prevailing.created == 7, prevailing.errors
+    assert minimum.ok and minimum.created == 6, minimum.errors

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class VacanciesConfig(AppConfig):
+    name = "corridor.vacancies"
+    label = "vacancies"
+    verbose_name = "Vacancy monitoring"
