@@ -104,6 +104,7 @@ TEMPLATES = [
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
 else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)  # the embedded database needs its folder before any command runs
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",

@@ -90,14 +90,21 @@ def _split(value: str) -> list[str]:
     return [part.strip() for part in value.replace(",", ";").split(";") if part.strip()]
 
 
-@transaction.atomic
 def employer_import(*, actor, data: bytes, filename: str, mapping: dict | str | None = None,
                     dry_run: bool = True) -> EmployerImportReport:
     """Check a file of employers row by row and, unless `dry_run`, register them: every row or none.
 
     Each row makes an employer organisation, its profile and a worksite, and an application (pending review) to
     the programme named, if any. A business identifier already registered in the country, or twice in the file,
-    is an error. A real import with any error raises InvalidInput listing each error with its row and field."""
+    is an error. A real import with any error raises InvalidInput listing each error with its row and field. A dry
+    run only reads, outside a transaction; a real import checks and writes in one."""
+    if dry_run:
+        return _employer_import(actor=actor, data=data, filename=filename, mapping=mapping, dry_run=True)
+    with transaction.atomic():
+        return _employer_import(actor=actor, data=data, filename=filename, mapping=mapping, dry_run=False)
+
+
+def _employer_import(*, actor, data: bytes, filename: str, mapping, dry_run: bool) -> EmployerImportReport:
     only_country = _country_of(actor)
     rows, encoding, header, columns = _read(data, filename, mapping)
     report = EmployerImportReport(filename=(filename or "")[:200], dry_run=dry_run, encoding=encoding, rows=len(rows),

@@ -253,6 +253,7 @@ class JobOrderOut(JobOrderListOut):
     rule_version: int | None = Field(None, description="Number of the programme's rule version the order was checked against.")
     check_report: list[FindingOut]
     review_note: str
+    approval_note: str
     returned_reasons: list[str]
     cancel_reason: str
     reviewed_at: datetime.datetime | None
@@ -378,6 +379,36 @@ def quota_list(
 ):
     found = programme_get(user=request.user, code=programme)
     return selectors.quota_use(user=request.user, programme=found, year=year)
+
+
+class SummaryLineOut(Schema):
+    isco: str
+    title: str
+    orders: int
+    employers: int
+    asked: int
+    approved: int
+    filled: int
+
+
+class SummaryOut(Schema):
+    programme: str
+    year: int | None
+    lines: list[SummaryLineOut]
+    suppressed_lines: int
+    min_employers_per_line: int | None
+
+
+@router.get("/summary", response=SummaryOut, summary="Positions asked, approved and filled per occupation group")
+def job_order_summary(
+    request,
+    programme: str = Query(..., min_length=1, max_length=30, description="Programme code."),
+    year: int | None = Query(None, ge=1900, le=2200),
+):
+    """For the destination ministry and the social partners: lines with fewer than three employers are left out for
+    social partners and researchers, so that no single employer's orders can be read."""
+    found = programme_get(user=request.user, code=programme)
+    return selectors.job_order_summary(user=request.user, programme=found, year=year)
 
 
 @router.get("/{int:order_id}", response=JobOrderOut, summary="One job order")
@@ -547,7 +578,7 @@ class BoardOrderOut(Schema):
     def resolve_accommodation(obj):
         if obj.housing_id is None:
             return {"provided": False, "summary": _("No housing provided: the worker arranges accommodation."), "unit": None}
-        return {"provided": True, "summary": _("Housing provided by the employer."), "unit": housing_for_candidate(unit=obj.housing)}
+        return {"provided": True, "summary": _("Housing provided by the employer; the worker may choose other accommodation instead."), "unit": housing_for_candidate(unit=obj.housing)}
 
     @staticmethod
     def resolve_travel(obj):

@@ -409,7 +409,7 @@ def _advance(spec: Spec, order: JobOrder, employer: Employer) -> JobOrder:
         elif step == "return":
             order = services.job_order_return(actor=employer.approver, order=order, reasons=spec.reasons)
         elif step == "approve":
-            order = services.job_order_approve(actor=employer.approver, order=order, note=spec.note)
+            order = services.job_order_approve(actor=employer.approver, order=order, note="Second reading done; approved.")
         elif step == "verify":
             for country in order.origin_countries:
                 officer = employer.verifiers[country]

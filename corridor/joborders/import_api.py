@@ -18,7 +18,7 @@ from ninja.files import UploadedFile
 from corridor.core import tabular
 from corridor.core.access import Category
 from corridor.core.api_auth import ApiAccess
-from corridor.core.errors import DomainError, InvalidInput
+from corridor.core.errors import DomainError, InvalidInput, NotFound
 from corridor.employers import imports as employer_imports
 from corridor.joborders import imports
 from corridor.programmes.selectors import programme_get
@@ -134,7 +134,10 @@ def import_job_orders(
     format: str = FORMAT,
 ):
     data, filename = _file(file)
-    chosen = programme_get(user=request.auth, code=programme[:40])
+    try:
+        chosen = programme_get(user=request.auth, code=programme[:40])
+    except NotFound as exc:
+        raise NotFound(exc.message, field="programme") from exc
     columns = _mapping(mapping)
     return _answer(
         lambda: imports.job_order_import(actor=request.auth, programme=chosen, data=data, filename=filename,

@@ -172,7 +172,6 @@ def _row_error(row: int, name: str, message: str) -> dict:
     return {"row": row, "field": column, "message": f"{prefix}{message}"}
 
 
-@transaction.atomic
 def job_order_import(*, actor, programme: Programme, data: bytes, filename: str, mapping: dict | str | None = None,
                      dry_run: bool = True, submit: bool = False,
                      today: datetime.date | None = None) -> JobOrderImportReport:
@@ -180,7 +179,18 @@ def job_order_import(*, actor, programme: Programme, data: bytes, filename: str,
 
     The orders are saved as drafts, or submitted for review when `submit` is true (each row then also has to
     meet the programme's rules, and the employer has to be allowed to submit). A real import with any error
-    raises InvalidInput listing each error with its row and field."""
+    raises InvalidInput listing each error with its row and field. A dry run only reads, outside a transaction (so
+    that it holds no write lock); a real import checks and writes in one."""
+    kwargs = {"actor": actor, "programme": programme, "data": data, "filename": filename, "mapping": mapping,
+              "dry_run": dry_run, "submit": submit, "today": today}
+    if dry_run:
+        return _job_order_import(**kwargs)
+    with transaction.atomic():
+        return _job_order_import(**kwargs)
+
+
+def _job_order_import(*, actor, programme: Programme, data: bytes, filename: str, mapping, dry_run: bool, submit: bool,
+                      today: datetime.date | None) -> JobOrderImportReport:
     own = _importer(actor, programme)
     services._require_programme_open(programme)
     today = today or timezone.localdate()

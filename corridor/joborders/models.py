@@ -156,6 +156,7 @@ class JobOrder(models.Model):
     review_note = models.TextField(_("review note"), blank=True)
     approved_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
+    approval_note = models.TextField(_("approval note"), blank=True)
     four_eyes = models.BooleanField(default=False, help_text="Whether the approver had to differ from the reviewer.")
     returned_reasons = models.JSONField(default=list, blank=True)
     cancel_reason = models.TextField(blank=True)

@@ -777,13 +777,13 @@ def job_order_approve(*, actor, order: JobOrder, note: str = "", today: datetime
     order.check_report = []
     order.approved_by, order.approved_at = actor, now
     order.four_eyes = needs_two
-    order.review_note = (note or order.review_note or "").strip()[:5000]
+    order.approval_note = (note or "").strip()[:5000]
     if verification_needed(order):
         order.status = Status.APPROVED
     else:
         order.status, order.opened_at = Status.OPEN, now
     order.save()
-    _record(actor, "job_order.approve", order, before, reason=order.review_note, version_id=version.pk)
+    _record(actor, "job_order.approve", order, before, reason=order.approval_note, version_id=version.pk)
     return order
 
 
@@ -814,6 +814,7 @@ def job_order_return(*, actor, order: JobOrder, reasons) -> JobOrder:
     order.status = Status.RETURNED
     order.returned_reasons = reasons
     order.approved_by = order.approved_at = None
+    order.approval_note = ""
     order.four_eyes = False
     order.verifications.all().delete()
     order.save()

@@ -168,6 +168,9 @@ def job_order_list(request: HttpRequest) -> HttpResponse:
         "statuses": Status.choices,
         "programmes": programme_selectors.programme_list(user=request.user),
         "can_create": selectors.employer_of(user=request.user) is not None,
+        "can_import": selectors.employer_of(user=request.user) is not None
+        or bool(roles_of(request.user) & (MINISTRY_ROLES | {Role.PLATFORM_ADMIN})),
+        "can_import_employers": bool(roles_of(request.user) & {Role.MINISTRY_ADMIN, Role.PLATFORM_ADMIN}),
     }
     template = "joborders/_list_rows.html" if request.headers.get("HX-Request") else "joborders/list.html"
     return render(request, template, context, status=status)
@@ -519,7 +522,13 @@ def quotas(request: HttpRequest) -> HttpResponse:
     for counter in selectors.quota_use(user=request.user, programme=programme) if programme else []:
         counter.high = counter.limit * 9 // 10  # the meter turns to a warning when 90% is used
         years.setdefault(counter.year, []).append(counter)
-    context = {"programmes": programmes, "programme": programme, "years": sorted(years.items())}
+    summary = None
+    if programme is not None:
+        try:
+            summary = selectors.job_order_summary(user=request.user, programme=programme)
+        except Forbidden:
+            summary = None  # origin authorities and inspectors see quota use, not the per-occupation summary
+    context = {"programmes": programmes, "programme": programme, "years": sorted(years.items()), "summary": summary}
     return render(request, "joborders/quotas.html", context)
 
 

@@ -505,3 +505,16 @@ def test_read_only_token_cannot_write(body, make_order, employer_user, api_clien
         actor=employer_user, organisation=employer_user.organisation, name="erp2", scopes=["joborders:read", "joborders:write"]
     )
     assert api_client(token=writer).post("job-orders", body).status_code == 201
+
+
+def test_summary_for_social_partners(api_client, make_user, ministry, programme, make_order, employer_user):
+    from corridor.core.access import Role
+    from corridor.joborders import services
+
+    services.job_order_submit(actor=employer_user, order=make_order())
+    union = make_user(Role.UNION, country="CA")
+    body = api_client(union).get("job-orders/summary?programme=CA-SAG").json()
+    assert body["lines"] == [] and body["suppressed_lines"] == 1 and body["min_employers_per_line"] == 3
+    full = api_client(ministry).get("job-orders/summary?programme=CA-SAG").json()
+    assert full["lines"][0]["asked"] == 6
+    assert api_client(make_user(Role.UNION, country="MX")).get("job-orders/summary?programme=CA-SAG").status_code == 403

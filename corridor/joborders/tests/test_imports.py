@@ -283,7 +283,7 @@ def test_ministry_imports_for_approved_employers_only(ministry, ministry_admin, 
     data = make_csv([good() + ["BN 1"], good() + ["BN 2"], good() + [""], good() + ["NOPE"]], header=[*HEADER, "employer"])
     report = run(ministry, ready, data)
     assert [(e["row"], e["field"]) for e in report.errors] == [(3, "employer"), (4, "employer"), (5, "employer")]
-    assert "not approved under CA-SAG" in report.errors[0]["message"]
+    assert "is approved under CA-SAG" in report.errors[0]["message"]
     report = run(ministry, ready, make_csv([good() + ["BN 1"]], header=[*HEADER, "employer"]), dry_run=False, submit=True)
     order = JobOrder.objects.get()
     assert order.status == Status.SUBMITTED and order.submitted_by == ministry and order.employer.business_id == "BN 1"
@@ -391,7 +391,7 @@ def test_api_refuses_immigration_and_strangers(api_client, make_user, ready):
     response = upload(api_client(), "job-orders", make_csv([good()]), programme="CA-SAG")
     assert response.status_code == 401
     response = upload(api_client(make_user(Role.EMPLOYER)), "job-orders", make_csv([good()]), programme="NOPE")
-    assert response.status_code in (403, 404)
+    assert response.status_code == 404 and response.json()["errors"][0]["field"] == "programme"
 
 
 # --- the pages ---------------------------------------------------------------------------------------------------
@@ -454,3 +454,19 @@ def test_pages_refuse_immigration_and_need_sign_in(url, web_client, make_user):
     assert web_client(make_user(Role.IMMIGRATION_OFFICER)).get(url).status_code == 403
     response = web_client().get(url)
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_employer_import_page_dry_run_and_confirm(web_client, ministry_admin, ready):
+    from corridor.employers.models import EmployerApproval, EmployerProfile
+
+    client = web_client(ministry_admin)
+    data = (b"Organisation;Country;Business ID;Sectors;Contact name;Contact email;Worksite name;Worksite address;Programme\n"
+            b"Maple Farms;CA;BN 500;A;Ann;ann@x.example;Farm;1 Road;CA-SAG\n")
+    response = client.post("/job-orders/import-employers/", {"step": "check", "file": SimpleUploadedFile("e.csv", data)})
+    assert response.status_code == 200, response.content[:2000]
+    assert response.context["report"].valid == 1 and b"Maple Farms" in response.content
+    hidden = {k: v for k, v in response.context["checked"].initial.items() if v not in (None, False)}
+    response = client.post("/job-orders/import-employers/", {"step": "commit", **hidden})
+    assert response.status_code == 302
+    assert EmployerProfile.objects.filter(business_id="BN 500").exists()
+    assert EmployerApproval.objects.get(employer__business_id="BN 500").status == "pending"
