@@ -77,6 +77,7 @@ class JobOrderForm(forms.Form):
     wage_unit = forms.ChoiceField(label=_("Wage unit"), choices=WageUnit.choices)
     hours_per_week = _number(_("Guaranteed hours per week"), step="0.5")
     overtime_rate_percent = _number(
+        # xgettext:no-python-format
         _("Overtime rate (% of the ordinary rate)"), initial=150, step="1", help_text=_("150 means time and a half.")
     )
     deductions = forms.CharField(

@@ -125,6 +125,7 @@ class JobOrder(models.Model):
     wage_unit = models.CharField(_("wage unit"), max_length=10, choices=WageUnit.choices)
     hours_per_week = models.DecimalField(_("guaranteed hours per week"), max_digits=5, decimal_places=2)
     overtime_rate_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("overtime rate (% of the ordinary rate)"), max_digits=5, decimal_places=1, default=150
     )
     deductions = models.JSONField(_("planned deductions"), default=list, help_text="[{type, amount per month}]")
