@@ -264,3 +264,70 @@ def user_register(
         except InvalidInput as exc:
             raise InvalidInput([{"field": f"roles.{i}.role", "message": e["message"]} for e in exc.errors]) from exc
     return user
+
+
+def check_new_account(*, username: str, password: str, email: str, language: str) -> list[dict]:
+    """The problems with a new self-registered account's fields, each naming its field (nothing is written)."""
+    errors = []
+    username = (username or "").strip()
+    if not username:
+        errors.append({"field": "username", "message": "Choose a username."})
+    elif len(username) > 150 or not all(c.isalnum() or c in "@.+-_" for c in username):
+        errors.append({"field": "username", "message": "Use at most 150 letters, digits and @ . + - _ only."})
+    elif User.objects.filter(username=username).exists():
+        errors.append({"field": "username", "message": f"The username '{username}' is taken."})
+    if not password:
+        errors.append({"field": "password", "message": "Choose a password."})
+    else:
+        try:
+            validate_password(password, User(username=username, email=email))
+        except DjangoValidationError as exc:
+            errors.extend({"field": "password", "message": m} for m in exc.messages)
+    if email and ("@" not in email or len(email) > 254):
+        errors.append({"field": "email", "message": "Enter a valid e-mail address."})
+    if language and not codes.is_language(language):
+        errors.append({"field": "language", "message": f"Unknown language code '{language}'."})
+    return errors
+
+
+def check_new_employer_organisation(*, name: str, country: str) -> list[dict]:
+    """The problems with a new employer organisation's name and country (nothing is written)."""
+    errors = []
+    name = (name or "").strip()
+    country = (country or "").strip().upper()
+    if not name or len(name) > 200:
+        errors.append({"field": "organisation_name", "message": "Give the employer's registered name (at most 200 characters)."})
+    if not codes.is_country(country):
+        errors.append({"field": "country", "message": f"Unknown ISO 3166-1 country code '{country}'."})
+    elif name and Organisation.objects.filter(kind=OrgKind.EMPLOYER, country=country, name=name).exists():
+        errors.append({"field": "organisation_name", "message": f"{name} is already registered; ask its administrator for an account."})
+    return errors
+
+
+@transaction.atomic
+def employer_account_sign_up(
+    *, organisation_name: str, country: str, registration_number: str, username: str, password: str,
+    first_name: str = "", last_name: str = "", email: str = "", language: str = "en",
+) -> User:
+    """An employer signs up on its own: its organisation (kind employer) and a first account that administers it and
+    holds the employer role. The destination ministry vets the employer before it may recruit."""
+    errors = check_new_account(username=username, password=password, email=email, language=language)
+    errors += check_new_employer_organisation(name=organisation_name, country=country)
+    name = (organisation_name or "").strip()
+    country = (country or "").strip().upper()
+    if errors:
+        raise InvalidInput(errors)
+    org = Organisation.objects.create(
+        name=name, kind=OrgKind.EMPLOYER, country=country, registration_number=(registration_number or "").strip()[:100],
+        contact_email=(email or "").strip(),
+    )
+    user = User(username=username.strip(), first_name=(first_name or "").strip()[:150], last_name=(last_name or "").strip()[:150],
+                email=(email or "").strip(), organisation=org, language=language or "en", is_org_admin=True)
+    user.set_password(password)
+    user.save()
+    audit.record(actor=user, action="organisation.sign_up", subject=org, after=audit.snapshot(org), organisation_id=org.pk,
+                 via="web")
+    audit.record(actor=user, action="user.sign_up", subject=user, after=audit.snapshot(user, exclude=("password",)),
+                 organisation_id=org.pk, via="web")
+    role_grant(actor=None, user=user, role=Role.EMPLOYER)
+    return user

@@ -30,15 +30,16 @@ def register_token_finder(finder) -> None:
 class ApiAccess:
     """A ninja auth callable that also enforces a route's data category and token scope."""
 
-    def __init__(self, *, category: str, scope: str, anonymous_read: bool = False):
+    def __init__(self, *, category: str, scope: str, anonymous_read: bool = False, anonymous_write: bool = False):
         self.category = str(category)
         self.scope = scope
         self.anonymous_read = anonymous_read
+        self.anonymous_write = anonymous_write  # only for sign-up forms, which create the account they act with
 
     def __call__(self, request):
         user = self._token_user(request) or self._session_user(request)
         if user is None:
-            if self.anonymous_read and request.method in SAFE_METHODS:
+            if self.anonymous_write or (self.anonymous_read and request.method in SAFE_METHODS):
                 request.user = AnonymousUser()
                 return request.user
             return None

@@ -50,3 +50,8 @@ class Forbidden(DomainError):
 class Conflict(DomainError):
     status = 409
     title = "Conflict"
+
+
+class RateLimited(DomainError):
+    status = 429
+    title = "Too many requests"

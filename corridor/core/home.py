@@ -85,6 +85,7 @@ ANONYMOUS_TASKS = [
     (_("Vacancy board"), "joborders:board", _("Open jobs with their pay, hours, housing and travel, in your language.")),
     (_("Occupations"), "reference:occupations", _("Search ISCO-08 and ESCO occupations.")),
     (_("Sign in"), "accounts:login", _("Officials, employers, agencies, workers and researchers.")),
+    (_("Employers: sign up"), "employers:sign_up", _("Register your business to recruit under a programme.")),
 ]
 
 

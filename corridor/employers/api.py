@@ -187,6 +187,44 @@ class InspectionOut(Schema):
 # --- employers -----------------------------------------------------------------------------------------------
 
 
+class SignUpIn(Schema):
+    organisation_name: str = Field(..., max_length=200)
+    country: str = Field(..., max_length=2)
+    business_id: str = Field(..., max_length=100)
+    sectors: list[str] = Field(..., max_length=21, description="ISIC Rev.4 section letters, A to U.")
+    contact_name: str = Field(..., max_length=200)
+    contact_phone: str = Field("", max_length=40)
+    contact_email: str = Field(..., max_length=254)
+    worksites: list[WorksiteIn] = Field(..., max_length=100)
+    username: str = Field(..., max_length=150)
+    password: str = Field(..., max_length=200)
+    first_name: str = Field("", max_length=150)
+    last_name: str = Field("", max_length=150)
+    language: str = Field("en", max_length=8)
+
+
+SIGN_UP_RATE = "10/h"
+
+
+@router.post(
+    "/sign-up", response={201: EmployerDetailOut},
+    auth=ApiAccess(category=Category.ORGANISATION, scope="employers", anonymous_write=True),
+)
+def sign_up(request, payload: SignUpIn):
+    """A new employer registers itself and its first account, without signing in (at most 10 a hour from one
+    address). It can then sign in, add housing and apply to programmes; the destination ministry vets it."""
+    from django_ratelimit.core import is_ratelimited
+
+    from corridor.core.errors import RateLimited
+
+    if is_ratelimited(request, group="employer-sign-up", key="ip", rate=SIGN_UP_RATE, increment=True):
+        raise RateLimited("Too many sign-ups from this address; try again in an hour.")
+    data = payload.dict()
+    worksites = data.pop("worksites")
+    profile = services.employer_sign_up(worksites=worksites, **data)
+    return Status(201, profile)
+
+
 @router.post("/register", response={201: EmployerDetailOut})
 def register(request, payload: RegisterIn):
     """Register the signed-in user's employer organisation, with its worksites."""

@@ -28,6 +28,40 @@ class RegisterForm(forms.Form):
         self.fields["sectors"].choices = codes.sector_choices()
 
 
+class SignUpForm(RegisterForm):
+    """A new employer with no account yet: the organisation, the profile, a first worksite and the first account."""
+
+    organisation_name = forms.CharField(label=_("Registered name of the employer"), max_length=200)
+    country = forms.ChoiceField(label=_("Country"), choices=())
+    first_name = forms.CharField(label=_("Your first name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Your last name"), max_length=150, required=False)
+    username = forms.CharField(label=_("Username"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=200)
+    password_again = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, max_length=200)
+    language = forms.ChoiceField(label=_("Language of your account"), choices=())
+
+    field_order = [
+        "organisation_name", "country", "business_id", "sectors", "contact_name", "contact_phone", "contact_email",
+        "worksite_name", "worksite_address", "worksite_region", "first_name", "last_name", "username", "password",
+        "password_again", "language",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.conf import settings
+
+        self.fields["country"].choices = [("", "—")] + codes.country_choices()
+        self.fields["language"].choices = list(settings.LANGUAGES)
+        self.fields["worksite_name"].required = True
+        self.fields["worksite_address"].required = True
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords differ."))
+        return data
+
+
 class WorksiteForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     address = forms.CharField(label=_("Address"), max_length=300)

@@ -148,6 +148,44 @@ def employer_register(*, actor, worksites: list[dict] | None = None, **data: Any
     return profile
 
 
+ACCOUNT_FIELDS = ("organisation_name", "country", "username", "password", "first_name", "last_name", "email", "language")
+
+
+@transaction.atomic
+def employer_sign_up(*, worksites: list[dict] | None = None, **data: Any) -> EmployerProfile:
+    """Self-registration of a new employer, without an account yet: the organisation, a first account that
+    administers it, the employer profile and its worksites, all or nothing. Every field is checked before anything
+    is written, so that all problems are reported at once. The employer then applies to programmes and is vetted."""
+    from corridor.accounts import services as account_services
+
+    errors: list[dict] = account_services.check_new_account(
+        username=data.get("username") or "", password=data.get("password") or "", email=data.get("contact_email") or "",
+        language=data.get("language") or "en",
+    )
+    profile_data = {k: v for k, v in data.items() if k not in ACCOUNT_FIELDS}
+    _check_profile(profile_data, errors)
+    sites = worksites or []
+    if not sites:
+        errors.append({"field": "worksites", "message": "Give at least one worksite."})
+    country = str(data.get("country") or "").strip().upper()
+    for i, site in enumerate(sites):
+        clean = _check_worksite(site or {}, f"worksites[{i}].", errors)
+        if clean["country"] and country and clean["country"] != country:
+            errors.append({"field": f"worksites[{i}].country", "message": "A worksite must be in the employer's country."})
+    business_id = str(data.get("business_id") or "").strip()
+    if business_id and country and EmployerProfile.objects.filter(business_id__iexact=business_id, organisation__country=country).exists():
+        errors.append({"field": "business_id", "message": "An employer with this business identifier is already registered."})
+    errors += account_services.check_new_employer_organisation(name=data.get("organisation_name") or "", country=country)
+    if errors:
+        raise InvalidInput(errors)
+    user = account_services.employer_account_sign_up(
+        organisation_name=data.get("organisation_name") or "", country=country, registration_number=business_id,
+        username=data.get("username") or "", password=data.get("password") or "", first_name=data.get("first_name") or "",
+        last_name=data.get("last_name") or "", email=data.get("contact_email") or "", language=data.get("language") or "en",
+    )
+    return employer_register(actor=user, worksites=sites, **profile_data)
+
+
 @transaction.atomic
 def employer_update(*, actor, employer: EmployerProfile, **data: Any) -> EmployerProfile:
     """Change the profile's business identifier, sectors or contact details."""

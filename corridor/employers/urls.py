@@ -5,6 +5,7 @@ from corridor.employers import views
 app_name = "employers"
 
 urlpatterns = [
+    path("sign-up/", views.sign_up, name="sign_up"),
     path("register/", views.register, name="register"),
     path("me/", views.me, name="me"),
     path("review/", views.review_queue, name="review_queue"),

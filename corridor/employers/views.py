@@ -18,7 +18,14 @@ from corridor.core.access import Category, Role, roles_of
 from corridor.core.errors import DomainError, Forbidden, NotFound
 from corridor.core.views import data_category
 from corridor.employers import selectors, services
-from corridor.employers.forms import HousingForm, InspectionForm, RegisterForm, ReviewForm, WorksiteForm
+from corridor.employers.forms import (
+    HousingForm,
+    InspectionForm,
+    RegisterForm,
+    ReviewForm,
+    SignUpForm,
+    WorksiteForm,
+)
 from corridor.employers.models import MINISTRY_ROLES, EmployerProfile
 from corridor.programmes.models import Programme
 from corridor.programmes.selectors import programme_get, programme_list
@@ -61,6 +68,47 @@ def register(request: HttpRequest) -> HttpResponse:
                     field = "worksite_" + field.split(".")[-1]
                 form.add_error(field if field in form.fields else None, err["message"])
     return render(request, "employers/register.html", {"form": form}, status=_form_status(request))
+
+
+SIGN_UP_RATE = "10/h"
+
+
+@data_category(Category.ORGANISATION)
+@require_http_methods(["GET", "POST"])
+def sign_up(request: HttpRequest) -> HttpResponse:
+    """A new employer registers itself and its first account; it is then signed in and can apply to programmes."""
+    from django.contrib.auth import login
+    from django_ratelimit.core import is_ratelimited
+
+    if request.user.is_authenticated:
+        return redirect("employers:me")
+    form = SignUpForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if is_ratelimited(request, group="employer-sign-up", key="ip", rate=SIGN_UP_RATE, increment=True):
+            form.is_valid()
+            form.add_error(None, _("Too many sign-ups from this address; try again in an hour."))
+            return render(request, "employers/sign_up.html", {"form": form}, status=429)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            data.pop("password_again")
+            site = {k: data.pop(f"worksite_{k}") for k in ("name", "address", "region")}
+            site["country"] = data["country"]
+            try:
+                profile = services.employer_sign_up(worksites=[site], **data)
+            except DomainError as exc:
+                for err in exc.as_errors():
+                    field = err.get("field") or ""
+                    if field.startswith("worksites["):
+                        field = "worksite_" + field.split(".")[-1]
+                    form.add_error(field if field in form.fields else None, err["message"])
+            else:
+                user = profile.organisation.members.get(username=data["username"].strip())
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, _("Your organisation is registered. Add housing and apply to a programme."))
+                return redirect("employers:detail", pk=profile.pk)
+    return render(request, "employers/sign_up.html", {"form": form}, status=status)
 
 
 @data_category(Category.ORGANISATION)

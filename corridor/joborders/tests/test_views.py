@@ -381,7 +381,7 @@ def test_board_speaks_the_readers_language(open_order, web_client):
     french = web_client()
     french.cookies["django_language"] = "fr"
     page = french.get(f"/job-orders/board/{order.reference}/").content.decode()
-    assert "Picking and sorting apples." in page and 'lang="en"' in page and "not yet translated" in page
+    assert "Picking and sorting apples." in page and 'lang="en"' in page and "pas encore traduite dans votre langue" in page
     english = web_client().get(f"/job-orders/board/{order.reference}/").content.decode()
     assert "Picking and sorting apples." in english and "not yet translated" not in english
 
