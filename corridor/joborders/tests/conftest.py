@@ -117,7 +117,19 @@ def approved(employer, employer_user, ministry_admin, programme):
 
 
 @pytest.fixture
-def order_data(worksite, unit):
+def order_dates():
+    """The season and the local advertising of the order; tests that go through the real date override this."""
+    return {
+        "start_date": START,
+        "end_date": END,
+        "adverts": [
+            {"channel": "Job Bank", "start_date": "2027-01-04", "end_date": "2027-02-28", "local_applicants": 3, "local_hires": 1}
+        ],
+    }
+
+
+@pytest.fixture
+def order_data(worksite, unit, order_dates):
     """A job order that meets every rule of the programme."""
     return {
         "title": "Apple harvest",
@@ -125,8 +137,6 @@ def order_data(worksite, unit):
         "isco_code": "9211",
         "sector": "A",
         "positions": 6,
-        "start_date": START,
-        "end_date": END,
         "worksite": worksite.pk,
         "wage_amount": "18.00",
         "wage_currency": "CAD",
@@ -136,9 +146,7 @@ def order_data(worksite, unit):
         "deductions": [{"type": "tax", "amount": "200"}],
         "housing": unit.pk,
         "description": "Picking and sorting apples.",
-        "adverts": [
-            {"channel": "Job Bank", "start_date": "2027-01-04", "end_date": "2027-02-28", "local_applicants": 3, "local_hires": 1}
-        ],
+        **order_dates,
     }
 
 

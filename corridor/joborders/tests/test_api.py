@@ -40,27 +40,9 @@ def assert_problem(response, status, field=None):
 
 
 @pytest.fixture
-def order_data(worksite, unit):
-    """The conftest's compliant order, with dates that suit today's real date (for orders made by the services)."""
-    return {
-        "title": "Apple harvest",
-        "origin_countries": ["MX", "JM"],
-        "isco_code": "9211",
-        "sector": "A",
-        "positions": 6,
-        "start_date": START,
-        "end_date": END,
-        "worksite": worksite.pk,
-        "wage_amount": "18.00",
-        "wage_currency": "CAD",
-        "wage_unit": "hour",
-        "hours_per_week": "40",
-        "overtime_rate_percent": "150",
-        "deductions": [{"type": "tax", "amount": "200"}],
-        "housing": unit.pk,
-        "description": "Picking and sorting apples.",
-        "adverts": [dict(ADVERT)],
-    }
+def order_dates():
+    """Dates that suit today's real date, for orders submitted through the API (the services use the real date)."""
+    return {"start_date": START, "end_date": END, "adverts": [dict(ADVERT)]}
 
 
 @pytest.fixture
