@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "corridor.wages",
     "corridor.employers",
     "corridor.joborders",
+    "corridor.workers",
+    "corridor.recruitment",
     "corridor.vacancies",
     "corridor.selection",
     "corridor.demo",

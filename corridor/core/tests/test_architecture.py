@@ -17,9 +17,11 @@ ALLOWED = {
     "wages": {"core", "reference", "accounts", "programmes"},
     "employers": {"core", "reference", "accounts", "programmes", "wages"},
     "joborders": {"core", "reference", "accounts", "programmes", "wages", "employers"},
+    "workers": {"core", "reference", "accounts", "programmes"},
+    "recruitment": {"core", "reference", "accounts", "programmes", "wages", "employers", "workers"},
     "selection": {"core", "reference", "accounts", "programmes"},
     "vacancies": {"core", "reference", "accounts", "programmes"},
-    "demo": {"core", "reference", "accounts", "programmes", "selection", "wages", "employers", "joborders", "vacancies"},
+    "demo": {"core", "reference", "accounts", "programmes", "selection", "wages", "employers", "joborders", "workers", "recruitment", "vacancies"},
 }
 PLAIN_PYTHON = [
     "programmes/rulebook.py",

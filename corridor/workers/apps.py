@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class WorkersConfig(AppConfig):
+    name = "corridor.workers"
+    label = "workers"
+    verbose_name = "Workers: the work-ready pool"
