@@ -125,9 +125,13 @@ def _register_routers() -> None:
     from corridor.joborders.import_api import import_router
     from corridor.programmes.api import presets_router
     from corridor.programmes.api import router as programmes_router
+    from corridor.recruitment.api import router as agencies_router
+    from corridor.recruitment.ledger_api import router as costs_router
     from corridor.reference.api import router as reference_router
     from corridor.vacancies.api import router as vacancies_router
     from corridor.wages.api import router as wages_router
+    from corridor.workers.api import router as workers_router
+    from corridor.workers.pool_api import router as worker_pool_router
 
     api.add_router("/programmes", programmes_router)
     api.add_router("/presets", presets_router)
@@ -142,6 +146,10 @@ def _register_routers() -> None:
     api.add_router("/job-orders", joborders_router)
     api.add_router("/vacancy-board", vacancy_board_router)
     api.add_router("/imports", import_router)
+    api.add_router("/workers", workers_router)
+    api.add_router("/worker-pool", worker_pool_router)
+    api.add_router("/agencies", agencies_router)
+    api.add_router("/recruitment-costs", costs_router)
 
 
 _register_routers()

@@ -208,6 +208,12 @@ SCOPES = {
     "vacancies:write": _("Report and withdraw vacancies"),
     "joborders:read": _("Read job orders, the review queues and quota use"),
     "joborders:write": _("Draft, submit, review, approve and verify job orders"),
+    "costs:read": _("Read the recruitment-cost ledger, refund orders and SDG 10.7.1 figures (as the acting user may)"),
+    "costs:write": _("Record recruitment costs and earnings, name debtors, record refunds and deposit draws"),
+    "workers:read": _("Read workers' profiles, consents and eligibility (as the acting user may)"),
+    "workers:write": _("Register workers, record their documents and verify them"),
+    "agencies:read": _("Read agency licences, proceedings, agency-employer links and ratings"),
+    "agencies:write": _("Apply for and decide agency licences, take the steps of proceedings, record links, moderate ratings"),
 }
 
 

@@ -36,8 +36,11 @@ ROLE_TASKS = {
         (_("Audit trail"), "core:audit", _("Changes to your programmes.")),
     ],
     Role.ORIGIN_OFFICER: [
+        (_("Workers"), "workers:list", _("Your nationals in the pool: register, verify, mark work-ready.")),
         (_("Programmes with your corridors"), "programmes:list", _("Rules and quotas for your nationals.")),
         (_("Verify job orders"), "joborders:verification_queue", _("Approved job orders waiting for your authority's verification.")),
+        (_("Agency licences"), "agencies:licences", _("License recruitment agencies, renew, suspend or revoke with due process, check ratings.")),
+        (_("Recruitment costs"), "costs:ledger", _("What your nationals paid, violations by agency, refund orders and deposit draws.")),
         (_("Audit trail"), "core:audit", _("Changes to the programmes you work on.")),
         (_("API tokens"), "accounts:api_tokens", _("Keys for exchange with the destination ministry.")),
     ],
@@ -45,6 +48,7 @@ ROLE_TASKS = {
         (_("Programmes"), "programmes:list", _("Stay limits, renewal and permit rules.")),
     ],
     Role.LABOUR_INSPECTOR: [
+        (_("Recruitment costs"), "costs:ledger", _("Record costs workers were charged; follow refund orders.")),
         (_("Wages and wage floors"), "wages:table", _("Prevailing and minimum wages, and the floor each job must meet.")),
         (_("Programmes"), "programmes:list", _("Wage floors, deduction caps and housing standards to inspect against.")),
         (_("Audit trail"), "core:audit", _("Changes to the programmes you inspect.")),
@@ -58,6 +62,9 @@ ROLE_TASKS = {
         (_("Report vacancies"), "vacancies:list", _("Vacancies you cannot fill and emerging needs, for the shortage-occupation list.")),
     ],
     Role.AGENCY: [
+        (_("Workers"), "workers:list", _("Workers who consented to you, and registrations you made for workers.")),
+        (_("Licence"), "agencies:licences", _("Apply for your licence, follow its status, and answer any proceeding.")),
+        (_("Recruitment costs"), "costs:ledger", _("Declare the costs you paid or charged; refund orders naming you.")),
         (_("Programmes"), "programmes:list", _("The programmes and corridors you may recruit for. Workers never pay fees.")),
     ],
     Role.UNION: [
@@ -73,19 +80,25 @@ ROLE_TASKS = {
     Role.RESEARCHER: [
         (_("Programmes"), "programmes:list", _("Programme design; statistics are published as aggregates only.")),
         (_("Occupations"), "reference:occupations", _("ISCO-08 and ESCO classifications.")),
+        (_("Recruitment costs (SDG 10.7.1)"), "costs:sdg", _("Recruitment costs borne by workers, in months of earnings, as aggregates.")),
     ],
     Role.WORKER: [
+        (_("My profile"), "workers:me", _("Your registration, documents, consents and whether you are eligible.")),
         (_("Programmes open to you"), "programmes:list", _("What each programme offers and requires, in your language.")),
         (_("Vacancy board"), "joborders:board", _("Open jobs with their pay, hours, housing and travel, in your language.")),
+        (_("Rate your agency"), "agencies:ratings", _("Tell other workers how the agency that recruited you behaved.")),
+        (_("What I paid"), "costs:mine", _("Every payment you or your family made to get the job; what should be refunded to you.")),
     ],
 }
 
 ANONYMOUS_TASKS = [
     (_("Programmes"), "programmes:list", _("Read the rules of every active programme.")),
     (_("Vacancy board"), "joborders:board", _("Open jobs with their pay, hours, housing and travel, in your language.")),
+    (_("Licensed agencies"), "agencies:register", _("Check that a recruitment agency holds a licence, and how workers rate it.")),
     (_("Occupations"), "reference:occupations", _("Search ISCO-08 and ESCO occupations.")),
     (_("Sign in"), "accounts:login", _("Officials, employers, agencies, workers and researchers.")),
     (_("Employers: sign up"), "employers:sign_up", _("Register your business to recruit under a programme.")),
+    (_("Workers: register"), "workers:register", _("Register from your phone, free of charge, to be considered for jobs abroad.")),
 ]
 
 

@@ -18,7 +18,10 @@ from corridor.employers import demo as employers_demo
 from corridor.joborders import demo as joborders_demo
 from corridor.programmes import services as programme_services
 from corridor.programmes.models import Programme, ProgrammeStatus
+from corridor.recruitment import demo as recruitment_demo
+from corridor.recruitment import ledger_demo
 from corridor.vacancies import demo as vacancies_demo
+from corridor.workers import demo as workers_demo
 
 DEMO_PASSWORD = "corridor-demo"
 
@@ -54,6 +57,10 @@ ORGANISATIONS = {
     "ca_employer_bc": ("Fraser Valley Berry Farms Ltd.", OrgKind.EMPLOYER, "CA"),
     "es_employer": ("Frutas del Condado S.L.", OrgKind.EMPLOYER, "ES"),
     "kr_employer": ("Hanbit Precision Co., Ltd.", OrgKind.EMPLOYER, "KR"),
+    "jm_agency": ("Island Fair Recruitment Ltd.", OrgKind.RECRUITMENT_AGENCY, "JM"),
+    "ma_agency": ("Recrutement Équitable Souss SARL", OrgKind.RECRUITMENT_AGENCY, "MA"),
+    "np_agency": ("Himal Manpower Services Pvt. Ltd.", OrgKind.RECRUITMENT_AGENCY, "NP"),
+    "np_agency2": ("Sagarmatha Overseas Employment Pvt. Ltd.", OrgKind.RECRUITMENT_AGENCY, "NP"),
 }
 
 USERS = [
@@ -81,6 +88,11 @@ USERS = [
     DemoUser("employer_es", "Rocío", "Márquez Domínguez", "es_employer", Role.EMPLOYER, "es", org_admin=True),
     DemoUser("ministry_officer_kr", "Seo-yeon", "Park", "kr_ministry", Role.MINISTRY_OFFICER),
     DemoUser("employer_kr", "Ji-ho", "Lee", "kr_employer", Role.EMPLOYER, org_admin=True),
+    DemoUser("agency_jm", "Claudette", "Reid", "jm_agency", Role.AGENCY),
+    DemoUser("agency_ma", "Karim", "Alaoui", "ma_agency", Role.AGENCY, "fr"),
+    DemoUser("agency_np", "Hari Prasad", "Adhikari", "np_agency", Role.AGENCY),
+    DemoUser("agency_np2", "Sushila", "Gurung", "np_agency2", Role.AGENCY),
+    DemoUser("origin_officer_np2", "Binod", "Karki", "np_authority", Role.ORIGIN_OFFICER),
 ]
 
 
@@ -195,6 +207,9 @@ def build_demo() -> dict:
             note="Quota for next year set at 130,000 after review with employers' organisations and unions.",
         )
     joborders_demo.build(orgs, users, {"CA-SAG": sag, "ES-MA-CIRC": circ, "KR-EPS": eps})
+    workers_demo.build(orgs, users)
+    recruitment_demo.build(orgs, users)
+    ledger_demo.build(orgs, users)
     return {"users": USERS, "password": DEMO_PASSWORD, "programmes": [sag, circ, eps]}
 
 

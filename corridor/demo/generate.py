@@ -543,6 +543,272 @@ def _trail(rng: random.Random, order: JobOrder, employer: dict, version: RuleVer
     if status == JobStatus.CLOSED:
         order.closed_at = min(now, start + datetime.timedelta(days=rng.randint(0, 30)))
 
+
+# --- workers -----------------------------------------------------------------------------------------------------
+
+WORKERS_PER_PROGRAMME = 100  # `--scale N` makes N x 100 workers: --scale 10000 for a million
+WORKER_BATCH = 10_000  # workers built and written at a time, so that memory stays bounded
+# Names by origin region, so that records look like the people of each corridor (and the name key folds real
+# variants: Mohamed / Muhammad, Youssef / Yusuf).
+WORKER_NAMES = {
+    "latam": (["José", "Juan", "Luis", "Carlos", "Miguel", "Jorge", "Pedro", "Rosa", "María", "Guadalupe", "Ana", "Carmen",
+               "Lucía", "Sofía", "Alejandro", "Fernando", "Ricardo", "Verónica", "Marisol", "Héctor", "Andrea", "Diego"],
+              ["García", "Hernández", "López", "Martínez", "González", "Pérez", "Rodríguez", "Sánchez", "Ramírez", "Cruz",
+               "Flores", "Gómez", "Morales", "Reyes", "Jiménez", "Torres", "Díaz", "Vásquez", "Castillo", "Ortiz"]),
+    "caribbean": (["Andre", "Marlon", "Kemar", "Shanice", "Tameka", "Devon", "Garfield", "Novelette", "Omar", "Delroy",
+                   "Kimone", "Tashana", "Ricardo", "Sheldon", "Latoya", "Dwayne"],
+                  ["Brown", "Williams", "Campbell", "Smith", "Thompson", "Clarke", "Morgan", "Reid", "Grant", "Gordon",
+                   "Walker", "Stewart", "Francis", "Henry", "Bailey", "Lewis"]),
+    "arab": (["Mohamed", "Mohammed", "Ahmed", "Youssef", "Omar", "Khalid", "Hassan", "Fatima", "Khadija", "Aicha",
+              "Meriem", "Salma", "Abdelkader", "Abdelaziz", "Nadia", "Samira", "Rachid", "Mustapha", "Hamza", "Imane"],
+             ["El Amrani", "Benali", "Alaoui", "Bennani", "Tazi", "Chraibi", "Haddad", "Mansour", "Saleh", "Ben Salah",
+              "Trabelsi", "Gharbi", "Abdelrahman", "Hussein", "Mahmoud", "Ibrahim", "Farouk", "Nasser"]),
+    "south_asia": (["Ram", "Sita", "Hari", "Gita", "Krishna", "Laxmi", "Bishnu", "Sunita", "Mohammad", "Abdul", "Rahim",
+                    "Fatema", "Nasrin", "Rajesh", "Priya", "Kamal", "Nirmala", "Dinesh", "Anil", "Shirin", "Sagar"],
+                   ["Thapa", "Shrestha", "Gurung", "Tamang", "Magar", "Rai", "Sharma", "Adhikari", "Hossain", "Rahman",
+                    "Islam", "Akter", "Begum", "Perera", "Fernando", "Silva", "Khan", "Chowdhury", "Karki", "Poudel"]),
+    "southeast_asia": (["Nguyen Van", "Tran Thi", "Le Van", "Pham Thi", "Siti", "Agus", "Dewi", "Budi", "Maria", "Jose",
+                        "Ramon", "Rowena", "Sokha", "Dara", "Sreymom", "Wayan", "Joy", "Mark", "Nur", "Rizal"],
+                       ["Nguyen", "Tran", "Le", "Pham", "Hoang", "Santoso", "Wijaya", "Saputra", "Santos", "Reyes",
+                        "Cruz", "Bautista", "Dela Cruz", "Sok", "Chan", "Lim", "Hidayat", "Pratama"]),
+    "pacific": (["Tevita", "Sione", "Mele", "Losana", "Viliami", "Ana", "Semisi", "Salote", "Iosefa", "Malia", "Pita",
+                 "Litia", "Jone", "Vika", "Apisai", "Talia"],
+                ["Fifita", "Tupou", "Taufa", "Vake", "Latu", "Naivalu", "Tuilagi", "Faleolo", "Kaufusi", "Havili",
+                 "Ratu", "Seru", "Naqasima", "Leota", "Tamapua"]),
+    "africa": (["Amadou", "Moussa", "Fatou", "Aminata", "Ibrahima", "Mariama", "Ousmane", "Awa", "John", "Grace",
+                "Peter", "Mary", "Joseph", "Faith", "Kofi", "Wanjiru", "Otieno", "Achieng"],
+               ["Diallo", "Ndiaye", "Diop", "Fall", "Sow", "Ba", "Sarr", "Mbaye", "Kamau", "Otieno", "Mwangi",
+                "Ochieng", "Wanjiku", "Kiplagat", "Mensah"]),
+    "east_europe": (["Olena", "Ivan", "Oleksandr", "Natalia", "Giorgi", "Nino", "Dmytro", "Iryna", "Levan", "Tamari",
+                     "Aziz", "Dilnoza", "Bekzod", "Gulnora", "Andriy", "Mariam"],
+                    ["Shevchenko", "Kovalenko", "Bondarenko", "Tkachenko", "Beridze", "Kapanadze", "Gelashvili",
+                     "Karimov", "Yusupov", "Rakhimova", "Melnyk", "Kravchenko", "Lomidze", "Tursunov"]),
+}
+REGION_OF_COUNTRY = {
+    "MX": "latam", "GT": "latam", "JM": "caribbean", "MA": "arab", "TN": "arab", "EG": "arab", "NP": "south_asia",
+    "BD": "south_asia", "LK": "south_asia", "PH": "southeast_asia", "VN": "southeast_asia", "ID": "southeast_asia",
+    "KH": "southeast_asia", "FJ": "pacific", "TO": "pacific", "WS": "pacific", "VU": "pacific", "SN": "africa",
+    "KE": "africa", "UA": "east_europe", "GE": "east_europe", "UZ": "east_europe",
+}
+LANGUAGE_OF_COUNTRY = {
+    "MX": "es", "GT": "es", "JM": "en", "MA": "ar", "TN": "ar", "EG": "ar", "NP": "ne", "BD": "bn", "LK": "si",
+    "PH": "tl", "VN": "vi", "ID": "id", "KH": "km", "FJ": "fj", "TO": "to", "WS": "sm", "VU": "bi", "SN": "fr",
+    "KE": "sw", "UA": "uk", "GE": "ka", "UZ": "uz",
+}
+DESTINATION_LANGUAGE = {"CA": "en", "AU": "en", "NZ": "en", "GB": "en", "US": "en", "KR": "ko", "ES": "es", "DE": "de",
+                        "IT": "it", "FR": "fr", "JP": "ja", "PL": "pl", "IL": "he", "AE": "ar", "SA": "ar", "QA": "ar"}
+WORKER_OCCUPATIONS = ["9211", "9211", "6111", "6112", "6113", "6121", "9212", "9329", "8219", "7223", "9313", "7112",
+                      "7115", "9412", "5120", "5322", "8322", "9333"]
+CLINICS = ["Centro de Salud", "District Hospital", "Clinique du Centre", "Medical Centre", "Polyclinic"]
+# Pool status and relative weight; registered records split into confirmed and waiting for the worker.
+WORKER_STATES = [("registered", 22), ("unconfirmed", 8), ("verified", 20), ("work_ready", 46), ("merged", 2),
+                 ("excluded", 2)]
+WORKER_CHANNELS = [("self", 30), ("origin", 35), ("agency", 10), ("import", 25)]
+CEFR_LEVELS = ["A1", "A2", "A2", "B1", "B1", "B2", "C1"]
+
+
+def _worker_ids(seed: int, start: int, count: int) -> list[str]:
+    """Public identifiers G<seed>-xxxxxxx (12 characters), unique per seed and never drawn by a registration."""
+    from corridor.workers.services import PUBLIC_ID_ALPHABET
+
+    head = f"G{seed}-"
+    width = 12 - len(head)
+    if width < 5:
+        raise ValueError("Workers are generated for seeds below 1,000,000; choose a smaller seed.")
+    base = len(PUBLIC_ID_ALPHABET)
+    out = []
+    for n in range(start, start + count):
+        digits = []
+        for _ in range(width):
+            n, rest = divmod(n, base)
+            digits.append(PUBLIC_ID_ALPHABET[rest])
+        out.append(head + "".join(reversed(digits)))
+    return out
+
+
+def _worker_origins(ctx: dict, prefix: str) -> tuple[list[str], dict[str, Organisation], dict[str, list[Programme]]]:
+    """The origin countries of the programmes' corridors (or every origin of the generator when there are none),
+    their competent authorities, and the programmes open to each country."""
+    programmes = _target_programmes(ctx)
+    corridors = ProgrammeCorridor.objects.filter(programme__in=programmes, is_active=True).select_related("competent_authority", "programme")
+    authorities: dict[str, Organisation] = {}
+    open_to: dict[str, list[Programme]] = defaultdict(list)
+    for corridor in corridors.order_by("origin_country", "programme_id"):
+        authorities.setdefault(corridor.origin_country, corridor.competent_authority)
+        open_to[corridor.origin_country].append(corridor.programme)
+    if not authorities:
+        authorities = _org_pool(OrgKind.ORIGIN_AUTHORITY, ORIGINS, prefix)
+    return sorted(authorities), authorities, open_to
+
+
+@register("workers")
+def generate_workers(rng: random.Random, scale: int, ctx: dict) -> dict[str, int]:
+    """`scale` x 100 workers of the corridors' origin countries, in every pool state (registered, waiting for the
+    worker's confirmation, verified, work-ready, excluded, deployed, merged into another record), each with contact,
+    identity documents, occupations, and as their state requires language results, medical clearances, consents,
+    a sign-in account (self-registered) and duplicate flags (merged records). Written in batches through bulk
+    inserts, so that a million workers need little memory."""
+    from corridor.workers import matching
+    from corridor.workers.models import (
+        Channel,
+        Consent,
+        DuplicateFlag,
+        DuplicateStatus,
+        IdentityDocument,
+        LanguageResult,
+        MedicalClearance,
+        PoolStatus,
+        Worker,
+        WorkerContact,
+        WorkerOccupation,
+    )
+
+    prefix, seed = ctx["prefix"], ctx["seed"]
+    if Worker.objects.filter(public_id__startswith=f"G{seed}-").exists():
+        raise ValueError(f"Workers for seed {seed} were already generated; choose another seed.")
+    countries, authorities, open_to = _worker_origins(ctx, prefix)
+    officers = _members(rng, list(authorities.values()), [Role.ORIGIN_OFFICER], Role.ORIGIN_OFFICER, prefix, "origin", 1)
+    agencies = _org_pool(OrgKind.RECRUITMENT_AGENCY, countries, prefix)
+    today, now = timezone.localdate(), timezone.now()
+    total = scale * WORKERS_PER_PROGRAMME
+    counts: dict[str, int] = defaultdict(int)
+    recent: dict[str, list[int]] = defaultdict(list)  # ids of recent records per country, for merges
+    state_names, state_weights = zip(*WORKER_STATES, strict=True)
+    channel_names, channel_weights = zip(*WORKER_CHANNELS, strict=True)
+
+    def day_between(first: datetime.date, last: datetime.date) -> datetime.date:
+        return first + datetime.timedelta(days=rng.randint(0, max(0, (last - first).days)))
+
+    for start in range(0, total, WORKER_BATCH):
+        size = min(WORKER_BATCH, total - start)
+        ids = _worker_ids(seed, start, size)
+        plans, workers, users = [], [], []
+        for n, public_id in enumerate(ids):
+            number = start + n
+            country = countries[number % len(countries)]
+            given_pool, family_pool = WORKER_NAMES[REGION_OF_COUNTRY.get(country, "latam")]
+            given = rng.choice(given_pool) + (f" {rng.choice(given_pool)}" if rng.random() < 0.25 else "")
+            family = rng.choice(family_pool) + (f" {rng.choice(family_pool)}" if rng.random() < 0.3 else "")
+            state = rng.choices(state_names, weights=state_weights)[0]
+            channel = rng.choices(channel_names, weights=channel_weights)[0]
+            if state == "unconfirmed" and channel == "self":
+                channel = "origin"
+            born = today - datetime.timedelta(days=rng.randint(19 * 365, 55 * 365))
+            registered = now - datetime.timedelta(days=rng.randint(20, 900), minutes=rng.randint(0, 1440))
+            authority = authorities[country]
+            officer_id = officers[authority.pk][0]
+            worker = Worker(
+                public_id=public_id, given_names=given, family_names=family,
+                name_key=matching.name_key(given, family), sex=rng.choice(["female", "male", "male"]) if rng.random() > 0.01 else "undisclosed",
+                date_of_birth=born, nationality=country, region_of_origin=f"Region {rng.randint(1, 12)}",
+                education=rng.choice(["primary", "lower_secondary", "upper_secondary", "vocational", "tertiary", ""]),
+                language=LANGUAGE_OF_COUNTRY.get(country, "en"),
+                registered_via={"self": Channel.SELF, "origin": Channel.ORIGIN, "agency": Channel.AGENCY, "import": Channel.IMPORT}[channel],
+                registered_by_id=None if channel == "self" else officer_id if channel != "agency" else None,
+                registered_by_organisation=None if channel == "self" else agencies[country] if channel == "agency" else authority,
+                confirmed_at=None if state == "unconfirmed" else registered + datetime.timedelta(days=rng.randint(0, 10)),
+                status=PoolStatus.REGISTERED,
+            )
+            if state in ("verified", "work_ready", "excluded", "merged"):
+                worker.status = PoolStatus.VERIFIED
+                worker.verified_by_id, worker.verified_at = officer_id, registered + datetime.timedelta(days=rng.randint(5, 60))
+            if state == "work_ready":
+                worker.status, worker.work_ready_at = PoolStatus.WORK_READY, worker.verified_at + datetime.timedelta(days=rng.randint(1, 90))
+                worker.orientation_completed_on = worker.work_ready_at.date() - datetime.timedelta(days=rng.randint(0, 20))
+                worker.deployed = rng.random() < 0.2
+            if state == "excluded":
+                worker.banned_until = today + datetime.timedelta(days=rng.randint(30, 1500))
+                worker.ban_reason = "Left the employer without notice and worked without a permit (finding of the destination ministry)."
+            if channel == "self":
+                users.append(User(username=f"{prefix.lower()}-worker-{number + 1:08d}", first_name=given[:150],
+                                  last_name=family[:150], password="!", language=worker.language[:12]))
+                plans.append((worker, state, len(users) - 1))
+            else:
+                plans.append((worker, state, None))
+            workers.append(worker)
+        if users:
+            User.objects.bulk_create(users, batch_size=5000)
+            RoleAssignment.objects.bulk_create([RoleAssignment(user=u, role=Role.WORKER) for u in users], batch_size=5000)
+            for worker, _state, user_index in plans:
+                if user_index is not None:
+                    worker.user = users[user_index]
+        Worker.objects.bulk_create(workers, batch_size=5000)
+        # Records found to be someone registered before: merged into an earlier record of the same country.
+        merged = []
+        for worker, state, _user in plans:
+            earlier = recent[worker.nationality]
+            if state == "merged" and earlier:
+                worker.status, worker.merged_into_id = PoolStatus.MERGED, rng.choice(earlier)
+                merged.append(worker)
+            elif worker.status != PoolStatus.MERGED and len(earlier) < 50 or rng.random() < 0.01:
+                earlier.append(worker.pk)
+                del earlier[:-50]
+        Worker.objects.bulk_update(merged, ["status", "merged_into"], batch_size=1000)
+
+        contacts, documents, occupations, results, medicals, consents, flags = [], [], [], [], [], [], []
+        for worker, state, _user in plans:
+            number = start + len(contacts)
+            contacts.append(WorkerContact(worker_id=worker.pk, phone=f"+{rng.randint(20, 99)}{number:010d}",
+                                          email=f"w{number}@workers.generated.invalid" if rng.random() < 0.3 else ""))
+            ready = state in ("verified", "work_ready", "excluded", "merged")
+            if ready or rng.random() < 0.6:
+                issued = day_between(today - datetime.timedelta(days=9 * 365), today - datetime.timedelta(days=30))
+                expires = issued + datetime.timedelta(days=10 * 365)
+                if not ready and rng.random() < 0.1:
+                    expires = today - datetime.timedelta(days=rng.randint(1, 400))  # an expired passport to renew
+                    issued = expires - datetime.timedelta(days=10 * 365)
+                documents.append(IdentityDocument(worker_id=worker.pk, kind="passport", number=f"P{worker.nationality}{number:09d}",
+                                                  number_key=f"p{worker.nationality.lower()}{number:09d}", issuing_country=worker.nationality,
+                                                  issued_on=issued, expires_on=expires))
+            if rng.random() < 0.3:
+                documents.append(IdentityDocument(worker_id=worker.pk, kind="national_id", number=f"ID-{number:010d}",
+                                                  number_key=f"id{number:010d}", issuing_country=worker.nationality))
+            for code in sorted(set(rng.sample(WORKER_OCCUPATIONS, rng.choice([1, 1, 2])))):
+                occupations.append(WorkerOccupation(worker_id=worker.pk, isco_code=code,
+                                                    years_experience=Decimal(rng.randint(0, 150)) / 10))
+            programmes = open_to.get(worker.nationality) or []
+            if ready and (programmes or rng.random() < 0.4):
+                target = rng.choice(programmes) if programmes else None
+                language = DESTINATION_LANGUAGE.get(target.destination_country, "en") if target else "en"
+                taken = day_between(today - datetime.timedelta(days=700), today - datetime.timedelta(days=10))
+                results.append(LanguageResult(worker_id=worker.pk, language=language, test=f"{language.upper()} test",
+                                              level=rng.choice(CEFR_LEVELS), taken_on=taken,
+                                              valid_until=taken + datetime.timedelta(days=2 * 365)))
+            if ready:
+                issued = day_between(today - datetime.timedelta(days=300), today - datetime.timedelta(days=1))
+                medicals.append(MedicalClearance(worker_id=worker.pk, fit=rng.random() < 0.96, issued_on=issued,
+                                                 valid_until=issued + datetime.timedelta(days=365), issued_by=rng.choice(CLINICS)))
+            if state == "work_ready" and programmes and rng.random() < 0.7:
+                target = rng.choice(programmes)
+                consents.append(Consent(worker_id=worker.pk, purpose="employers", programme=target, language=worker.language,
+                                        wording=f"I agree that employers approved under {target.code} see my profile.",
+                                        given_via="web"))
+            if worker.status == PoolStatus.MERGED:
+                flags.append(DuplicateFlag(first_id=worker.merged_into_id, second_id=worker.pk, score=Decimal("0.940"),
+                                           reasons=["same names", "birth dates one digit apart"], status=DuplicateStatus.MERGED,
+                                           decided_by_id=worker.verified_by_id, decided_at=now,
+                                           note="Registered twice; merged by the origin authority."))
+            elif state == "registered" and rng.random() < 0.01:
+                earlier = [pk for pk in recent[worker.nationality] if pk < worker.pk]
+                if earlier:
+                    flags.append(DuplicateFlag(first_id=rng.choice(earlier), second_id=worker.pk, score=Decimal("0.880"),
+                                               reasons=["names similar (0.90)", "same date of birth"]))
+            counts[worker.status] += 1
+            counts["deployed"] += worker.deployed
+            counts["excluded"] += worker.banned_until is not None
+            counts["unconfirmed"] += worker.confirmed_at is None
+        for model, rows in ((WorkerContact, contacts), (IdentityDocument, documents), (WorkerOccupation, occupations),
+                            (LanguageResult, results), (MedicalClearance, medicals), (Consent, consents),
+                            (DuplicateFlag, flags)):
+            model.objects.bulk_create(rows, batch_size=5000)
+            counts[model._meta.model_name] += len(rows)
+        counts["accounts"] += len(users)
+    return {"workers": total, **{k: counts[k] for k in ("registered", "unconfirmed", "verified", "work_ready", "deployed",
+                                                        "excluded", "merged", "accounts", "workercontact", "identitydocument",
+                                                        "workeroccupation", "languageresult", "medicalclearance", "consent",
+                                                        "duplicateflag")}}
+
+
 def run(*, seed: int, scale: int, only: list[str] | None = None, actor=None) -> list[tuple[str, dict, float]]:
     """Run every registered generator (or those named) in one transaction; return (name, counts, seconds)."""
     rng = random.Random(seed)

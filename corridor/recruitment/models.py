@@ -93,6 +93,11 @@ class AgencyLicence(models.Model):
         return f"{self.number or _('application')} ({self.agency})"
 
 
+class ScopeQuerySet(RestrictedQuerySet):
+    def visible_to(self, user, action: str):
+        return self.filter(licence__in=AgencyLicence.objects.all().restrict(user, action))
+
+
 class LicenceScope(models.Model):
     """A programme and an origin country the licence covers: the agency may act only there."""
 
@@ -102,7 +107,7 @@ class LicenceScope(models.Model):
     programme = models.ForeignKey("programmes.Programme", on_delete=models.PROTECT, related_name="+")
     origin_country = models.CharField(max_length=2)
 
-    objects = RestrictedManager.from_queryset(LicenceQuerySet)()
+    objects = RestrictedManager.from_queryset(ScopeQuerySet)()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["licence", "programme", "origin_country"], name="licence_scope_once")]
@@ -146,12 +151,18 @@ class LicenceProceeding(models.Model):
     decision_reason = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     sanction_until = models.DateField(null=True, blank=True)
+    appeal_by = models.DateField(_("appeal by"), null=True, blank=True)
     appeal = models.TextField(_("appeal"), blank=True)
     appealed_at = models.DateTimeField(null=True, blank=True)
     appeal_decision = models.CharField(max_length=10, blank=True, help_text="upheld or overturned")
     appeal_reason = models.TextField(blank=True)
     appeal_decided_at = models.DateTimeField(null=True, blank=True)
     opened_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    appeal_decided_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    licence_before = models.JSONField(
+        default=dict, blank=True, help_text="The licence's status, suspension date and reason before an upheld decision, restored if overturned."
+    )
 
     objects = RestrictedManager.from_queryset(ProceedingQuerySet)()
 
@@ -284,6 +295,9 @@ class CostEntry(models.Model):
     receipt_type = models.CharField(max_length=40, blank=True)
     note = models.TextField(_("note"), blank=True)
     violation = models.BooleanField(default=False)
+    amount_in_violation = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, help_text="The part of the amount that breaks the fee policy (to refund)."
+    )
     finding = models.TextField(blank=True, help_text="Why the entry breaks (or meets) the fee policy, citing the principle.")
     rule_version = models.ForeignKey("programmes.RuleVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     recorded_by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
@@ -301,8 +315,12 @@ class CostEntry(models.Model):
             models.CheckConstraint(condition=Q(source__in=CostSource.values), name="cost_source_valid"),
             # An illegitimate cost borne by a worker is always a violation, whatever anyone types.
             models.CheckConstraint(
-                condition=~Q(category=CostCategory.ILLEGITIMATE, payer__in=list(WORKER_BORNE), violation=False),
+                condition=~Q(category=CostCategory.ILLEGITIMATE, payer__in=sorted(WORKER_BORNE), violation=False),
                 name="cost_illegitimate_is_violation",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_in_violation__gte=0, amount_in_violation__lte=models.F("amount")),
+                name="cost_violation_within_amount",
             ),
         ]
 
@@ -339,6 +357,9 @@ class RefundOrder(models.Model):
     debtor_agency = models.ForeignKey("accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     debtor_employer = models.ForeignKey("employers.EmployerProfile", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=RefundStatus.choices, default=RefundStatus.OPEN)
+    amount_recovered = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, help_text="Drawn so far from the agency's guarantee deposit."
+    )
     settled_on = models.DateField(null=True, blank=True)
     settled_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     note = models.TextField(blank=True)
@@ -353,6 +374,9 @@ class RefundOrder(models.Model):
             models.CheckConstraint(condition=Q(status__in=RefundStatus.values), name="refund_status_valid"),
             models.CheckConstraint(
                 condition=Q(debtor_agency__isnull=False) | Q(debtor_employer__isnull=False), name="refund_has_debtor"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_recovered__gte=0, amount_recovered__lte=models.F("amount")), name="refund_recovered_within_amount"
             ),
         ]
 
@@ -394,8 +418,10 @@ class AgencyRating(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     status = models.CharField(max_length=10, choices=RatingStatus.choices, default=RatingStatus.PENDING)
     moderated_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    moderated_at = models.DateTimeField(null=True, blank=True)
     moderation_note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
 
     objects = RestrictedManager.from_queryset(RatingQuerySet)()
 
@@ -414,3 +440,54 @@ class AgencyRating(models.Model):
     def __str__(self) -> str:
         return f"rating of {self.agency_id} by {self.worker_id}"
 
+
+class EarningsQuerySet(RestrictedQuerySet):
+    def visible_to(self, user, action: str):
+        """Pay data (behind the immigration firewall): the worker; the origin authority of the worker's country; labour
+        inspectors of the programme's destination or the worker's origin; the destination ministry of the programme."""
+        roles = roles_of(user)
+        if Role.PLATFORM_ADMIN in roles:
+            return self
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        q = Q(worker__user_id=user.pk)
+        org = _org(user)
+        if org is not None and action == "view":
+            if Role.ORIGIN_OFFICER in roles:
+                q |= Q(worker__nationality=org.country)
+            if Role.LABOUR_INSPECTOR in roles:
+                q |= Q(programme__destination_country=org.country) | Q(worker__nationality=org.country)
+            if roles & {Role.MINISTRY_ADMIN, Role.MINISTRY_OFFICER}:
+                q |= Q(programme__destination_country=org.country)
+        return self.filter(q)
+
+
+class FirstEarnings(models.Model):
+    """A worker's monthly earnings in the first job at destination under a programme, for SDG indicator 10.7.1
+    (recruitment cost borne by the worker as a proportion of monthly earnings at destination). Until payroll exists,
+    recorded by the worker, the origin authority or a labour inspector. `rates` converts the worker's costs into the
+    earnings currency: {currency: value of one unit in the earnings currency}, as stated by whoever records them."""
+
+    data_category = Category.WAGE
+
+    worker = models.ForeignKey("workers.Worker", on_delete=models.PROTECT, related_name="first_earnings")
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("month"), help_text="First day of the month the earnings are for.")
+    amount = models.DecimalField(_("monthly earnings"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    rates = models.JSONField(_("exchange rates"), default=dict, blank=True)
+    recorded_by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    objects = RestrictedManager.from_queryset(EarningsQuerySet)()
+
+    class Meta:
+        ordering = ["programme_id", "worker_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["worker", "programme"], name="first_earnings_once_per_programme"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="first_earnings_amount_positive"),
+            models.CheckConstraint(condition=Q(currency__regex=r"^[A-Z]{3}$"), name="first_earnings_currency_iso"),
+        ]
+
+    def __str__(self) -> str:
+        return f"first earnings of {self.worker_id} in {self.programme_id}: {self.amount} {self.currency}"

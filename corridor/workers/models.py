@@ -87,6 +87,9 @@ def worker_filter(user, action: str, prefix: str = "") -> Q | None:
     if Role.AGENCY in roles:
         agency_q = consent_q(prefix, purpose=ConsentPurpose.AGENCY, agency_id=org.pk)
         q |= agency_q if action == "view" else agency_q & Q(**{f"{prefix}status__in": [PoolStatus.REGISTERED]})
+        if action == "view":
+            # What the agency itself entered when registering a worker on their behalf, until the worker confirms.
+            q |= Q(**{f"{prefix}registered_by_organisation_id": org.pk, f"{prefix}confirmed_at__isnull": True})
     if action == "view" and Role.EMPLOYER in roles:
         q |= Q(**{f"{prefix}status": PoolStatus.WORK_READY}) & consent_q(
             prefix, purpose=ConsentPurpose.EMPLOYERS,

@@ -37,6 +37,9 @@ PLAIN_PYTHON = [
     "joborders/checks.py",
     "joborders/tabular.py",
     "core/tabular.py",
+    "workers/eligibility.py",
+    "workers/matching.py",
+    "recruitment/fees.py",
 ]
 
 
