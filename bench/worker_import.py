@@ -261,6 +261,7 @@ def run(args, connection) -> int:
     pool = seed_pool(args.pool, rng, officer, org)
     print(f"pool seeded: {args.pool:,} workers with passports in {time.perf_counter() - t:.1f} s", flush=True)
     data, planted = build_file(args.rows, pool, args.duplicates / 100, rng)
+    del pool
     vendor = connection.vendor
     if vendor == "postgresql":
         vendor += f" {connection.pg_version // 10000}.{connection.pg_version % 10000}"

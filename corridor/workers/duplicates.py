@@ -78,15 +78,17 @@ def detect_for(worker: Worker, *, actor=None) -> list[DuplicateFlag]:
     born = _as_date(worker.date_of_birth)
     own_documents = list(IdentityDocument.objects.filter(worker_id=worker.pk).values_list("kind", "number_key"))
     keys = sorted({key for _kind, key in own_documents if key})
-    blocking = Q(date_of_birth__in=sorted(matching.dob_variants(born)))
+    fields = ("pk", "given_names", "family_names", "name_key", "date_of_birth", "nationality", "sex")
+    base = Worker.objects.filter(nationality=worker.nationality).exclude(pk=worker.pk).exclude(status=PoolStatus.MERGED)
+    # Two indexed queries rather than one with OR, which the database could only answer by reading every record.
+    candidates = {
+        c.pk: c for c in base.filter(date_of_birth__in=sorted(matching.dob_variants(born))).only(*fields).order_by("pk")[:MAX_CANDIDATES]
+    }
     if keys:
-        blocking |= Q(pk__in=IdentityDocument.objects.filter(number_key__in=keys).values("worker_id"))
-    candidates = list(
-        Worker.objects.filter(blocking, nationality=worker.nationality)
-        .exclude(pk=worker.pk).exclude(status=PoolStatus.MERGED)
-        .only("pk", "given_names", "family_names", "name_key", "date_of_birth", "nationality", "sex")
-        .order_by("pk")[:MAX_CANDIDATES]
-    )
+        holders = IdentityDocument.objects.filter(number_key__in=keys).values_list("worker_id", flat=True)
+        for c in base.filter(pk__in=list(holders[:MAX_CANDIDATES])).only(*fields):
+            candidates[c.pk] = c
+    candidates = [candidates[pk] for pk in sorted(candidates)]
     if not candidates:
         return []
     documents: dict[int, list] = {}

@@ -433,23 +433,33 @@ def _worker_import(*, actor, org: Organisation, data: bytes, filename: str, mapp
         raise InvalidInput(tabular.capped(report.errors, MAX_LISTED_ERRORS))
 
     now = timezone.now()
-    built = [_build(number, values, person.name_key, actor, org) for (number, values), person in zip(checked, people, strict=True)]
-    for item, public_id in zip(built, _public_ids(len(built)), strict=True):
-        item.worker.public_id = public_id
-    Worker.objects.bulk_create([b.worker for b in built], batch_size=BATCH)
-    contacts, documents, occupations = [], [], []
-    for item in built:
-        contacts.append(WorkerContact(worker_id=item.worker.pk, phone=item.phone, email=item.email))
-        if item.document is not None:
-            item.document.worker_id = item.worker.pk
-            documents.append(item.document)
-        if item.occupation is not None:
-            item.occupation.worker_id = item.worker.pk
-            occupations.append(item.occupation)
-    WorkerContact.objects.bulk_create(contacts, batch_size=BATCH)
-    IdentityDocument.objects.bulk_create(documents, batch_size=BATCH)
-    WorkerOccupation.objects.bulk_create(occupations, batch_size=BATCH)
-    by_row = {item.row: item.worker.pk for item in built}
+    public_ids = _public_ids(len(checked))
+    by_row: dict[int, int] = {}
+    first_worker = None
+    documents = occupations = 0
+    # Written a batch at a time, so that only one batch of model instances is held in memory.
+    for start in range(0, len(checked), BATCH):
+        built = [_build(number, values, person.name_key, actor, org)
+                 for (number, values), person in zip(checked[start:start + BATCH], people[start:start + BATCH], strict=True)]
+        for item, public_id in zip(built, public_ids[start:start + BATCH], strict=True):
+            item.worker.public_id = public_id
+        Worker.objects.bulk_create([b.worker for b in built], batch_size=BATCH)
+        contacts, batch_documents, batch_occupations = [], [], []
+        for item in built:
+            contacts.append(WorkerContact(worker_id=item.worker.pk, phone=item.phone, email=item.email))
+            if item.document is not None:
+                item.document.worker_id = item.worker.pk
+                batch_documents.append(item.document)
+            if item.occupation is not None:
+                item.occupation.worker_id = item.worker.pk
+                batch_occupations.append(item.occupation)
+            by_row[item.row] = item.worker.pk
+        WorkerContact.objects.bulk_create(contacts, batch_size=BATCH)
+        IdentityDocument.objects.bulk_create(batch_documents, batch_size=BATCH)
+        WorkerOccupation.objects.bulk_create(batch_occupations, batch_size=BATCH)
+        documents += len(batch_documents)
+        occupations += len(batch_occupations)
+        first_worker = first_worker or (built[0].worker.public_id if built else None)
     flags, seen = [], set()
     for mine, theirs, value, reasons in pairs:
         a = by_row[mine[1]]
@@ -461,14 +471,14 @@ def _worker_import(*, actor, org: Organisation, data: bytes, filename: str, mapp
         flags.append(DuplicateFlag(first_id=key[0], second_id=key[1], score=Decimal(str(value)), reasons=reasons,
                                    created_at=now))
     DuplicateFlag.objects.bulk_create(flags, batch_size=BATCH)
-    report.created, report.flags_created, report.committed = len(built), len(flags), True
+    report.created, report.flags_created, report.committed = len(by_row), len(flags), True
     audit.record(
         actor=actor, action="worker.import", subject=org,
         after={
             "file": report.filename, "sha256": hashlib.sha256(data or b"").hexdigest(), "encoding": encoding,
-            "rows": report.rows, "created": report.created, "documents": len(documents), "occupations": len(occupations),
+            "rows": report.rows, "created": report.created, "documents": documents, "occupations": occupations,
             "duplicate_flags": len(flags), "nationality": country,
-            "first_worker": built[0].worker.public_id if built else None,
+            "first_worker": first_worker,
         },
         reason=_("Registered %(n)d workers from %(file)s; %(d)d possible duplicates flagged for review.")
         % {"n": report.created, "file": report.filename or _("a file"), "d": len(flags)},
