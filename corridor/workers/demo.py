@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from corridor.accounts.models import User
@@ -237,4 +237,31 @@ def build(orgs: dict, users: dict) -> list[Worker]:
             if worker.user is not None:
                 _consents(worker, spec)
             made.append(worker)
+    _duplicates(users, today)
     return made
+
+
+# Second registrations of people already in the pool, spelt differently: the pool flags them for the origin authority.
+# Mohammed Amin Tazi (Morocco) stays open for review; Khadija Idrissi (Morocco) is merged into her first record.
+DUPLICATES = (
+    ("MA", "Mohammed Amin", "Tazi", "male", datetime.date(1994, 1, 5), "Fès-Meknès", "+212 663 517 291", False),
+    ("MA", "Khadija", "Idrissi", "female", datetime.date(1995, 6, 23), "Gharb", "+212 662 918 046", True),
+)
+
+
+def _duplicates(users: dict, today: datetime.date) -> None:
+    from corridor.workers import duplicates
+    from corridor.workers.models import DuplicateFlag
+
+    for country, given, family, sex, born, region, phone, merge in DUPLICATES:
+        officer = users.get(OFFICERS[country]) or User.objects.filter(username=OFFICERS[country]).first()
+        if officer is None or Worker.objects.filter(given_names=given, family_names=family, date_of_birth=born).exists():
+            continue
+        second = services.worker_register_on_behalf(
+            actor=officer, given_names=given, family_names=family, sex=sex, date_of_birth=born, nationality=country,
+            region_of_origin=region, language=LANGUAGES[country], phone=phone,
+        )
+        flag = DuplicateFlag.objects.filter(models.Q(first=second) | models.Q(second=second)).first()
+        if merge and flag is not None:
+            keep = flag.first if flag.second_id == second.pk else flag.second
+            duplicates.duplicate_merge(actor=officer, flag=flag, keep=keep.public_id)

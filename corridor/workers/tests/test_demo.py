@@ -60,3 +60,16 @@ def test_built_through_the_services_and_twice_without_change(built):
     counts = [m.objects.count() for m in (Worker, IdentityDocument, Consent, DuplicateFlag, AuditEvent)]
     build_demo()
     assert [m.objects.count() for m in (Worker, IdentityDocument, Consent, DuplicateFlag, AuditEvent)] == counts
+
+
+def test_second_registrations_are_caught(built):
+    """A worker registered again with another spelling is flagged; one flag waits for review, one was merged with
+    the merged record kept as history."""
+    open_flag = DuplicateFlag.objects.get(status="open")
+    assert {open_flag.first.given_names, open_flag.second.given_names} == {"Mohamed Amine", "Mohammed Amin"}
+    merged_flag = DuplicateFlag.objects.get(status="merged")
+    merged = Worker.objects.get(status=PoolStatus.MERGED)
+    assert merged.merged_into_id in (merged_flag.first_id, merged_flag.second_id)
+    assert AuditEvent.objects.filter(action="worker.duplicate.merge").exists()
+    build_demo()
+    assert DuplicateFlag.objects.count() == 2
