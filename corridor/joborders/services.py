@@ -22,6 +22,7 @@ from corridor.accounts.models import OrgKind
 from corridor.core import audit
 from corridor.core.access import Role, roles_of
 from corridor.core.errors import Conflict, Forbidden, InvalidInput
+from corridor.core.inputs import date_field
 from corridor.employers import housing as housing_core
 from corridor.employers.models import MINISTRY_ROLES, EmployerProfile, HousingStatus, HousingUnit, Worksite
 from corridor.employers.selectors import employer_may_submit_job_orders
@@ -138,19 +139,7 @@ def _integer(data: dict, name: str, errors: list, *, minimum: int, maximum: int,
 
 
 def _date(data: dict, name: str, errors: list) -> datetime.date | None:
-    raw = data.get(name)
-    if isinstance(raw, datetime.datetime):
-        return raw.date()
-    if isinstance(raw, datetime.date):
-        return raw
-    if raw is None or str(raw).strip() == "":
-        errors.append({"field": name, "message": "This field is required."})
-        return None
-    try:
-        return datetime.date.fromisoformat(str(raw).strip()[:10])
-    except ValueError:
-        errors.append({"field": name, "message": f"{raw!r} is not a date (YYYY-MM-DD)."})
-        return None
+    return date_field(data, name, errors)
 
 
 def _text(data: dict, name: str, errors: list, *, required: bool = False, max_length: int = 200) -> str:

@@ -21,6 +21,7 @@ from corridor.accounts.models import Organisation, OrgKind
 from corridor.core import audit
 from corridor.core.access import Role, roles_of
 from corridor.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from corridor.core.inputs import date_field
 from corridor.employers.models import EmployerProfile
 from corridor.programmes.models import Programme, ProgrammeStatus
 from corridor.recruitment import selectors
@@ -107,20 +108,7 @@ def _currency(data: dict, name: str, errors: list) -> str:
 
 
 def _date(data: dict, name: str, errors: list, *, required: bool = True) -> datetime.date | None:
-    raw = data.get(name)
-    if isinstance(raw, datetime.datetime):
-        return raw.date()
-    if isinstance(raw, datetime.date):
-        return raw
-    if raw is None or str(raw).strip() == "":
-        if required:
-            errors.append({"field": name, "message": "This field is required."})
-        return None
-    try:
-        return datetime.date.fromisoformat(str(raw).strip())
-    except ValueError:
-        errors.append({"field": name, "message": f"{str(raw)[:40]!r} is not a date (YYYY-MM-DD)."})
-        return None
+    return date_field(data, name, errors, required=required)
 
 
 def _required_text(value, name: str, *, max_length: int = MAX_TEXT, message: str = "") -> str:

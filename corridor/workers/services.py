@@ -28,6 +28,7 @@ from corridor.accounts.models import Organisation, OrgKind
 from corridor.core import audit
 from corridor.core.access import Role, roles_of
 from corridor.core.errors import Conflict, Forbidden, InvalidInput
+from corridor.core.inputs import date_field
 from corridor.programmes.models import Programme, ProgrammeStatus
 from corridor.reference import codes
 from corridor.reference.models import EscoOccupation, IscoGroup
@@ -196,24 +197,7 @@ def _text(data: dict, name: str, errors: list, *, required: bool = True, max_len
 
 
 def _date(data: dict, name: str, errors: list, *, required: bool = True) -> datetime.date | None:
-    raw = data.get(name)
-    if isinstance(raw, datetime.datetime):
-        return raw.date()
-    if isinstance(raw, datetime.date):
-        return raw
-    if raw is None or str(raw).strip() == "":
-        if required:
-            errors.append({"field": name, "message": "This field is required."})
-        return None
-    try:
-        value = datetime.date.fromisoformat(str(raw).strip()[:10])
-    except ValueError:
-        errors.append({"field": name, "message": f"{str(raw)[:40]!r} is not a date (YYYY-MM-DD)."})
-        return None
-    if not 1900 <= value.year <= 2200:
-        errors.append({"field": name, "message": "Give a year between 1900 and 2200."})
-        return None
-    return value
+    return date_field(data, name, errors, required=required)
 
 
 def _not_future(value: datetime.date | None, name: str, errors: list, what: str) -> None:

@@ -35,6 +35,7 @@ PLAIN_PYTHON = [
     "wages/csvfile.py",
     "vacancies/aggregate.py",
     "joborders/checks.py",
+    "core/inputs.py",
     "joborders/tabular.py",
     "core/tabular.py",
     "workers/eligibility.py",

@@ -351,6 +351,9 @@ def test_import_page_two_steps(origin_officer, web_client):
     upload = SimpleUploadedFile("workers.csv", to_csv(people()), content_type="text/csv")
     page = client.post("/workers/import/", {"step": "check", "file": upload})
     assert page.status_code == 200
+    text = page.content.decode()
+    assert "possible duplicates, flagged for review" in text or "possible duplicate, flagged for review" in text
+    assert "Import workers now" in text
     checked = page.context["checked"]
     assert Worker.objects.count() == 0
     fields = {"payload": checked.initial["payload"], "filename": "workers.csv", "mapping": ""}
