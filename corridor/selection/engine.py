@@ -9,6 +9,8 @@ from itertools import accumulate, chain, repeat
 from operator import and_
 from typing import Any, TypeVar
 
+import numpy as np
+
 __all__ = [
     "deferred_acceptance",
     "deferred_acceptance_arrays",
@@ -152,9 +154,14 @@ def deferred_acceptance(
     workers = list(applicant_prefs)
     prefs = list(applicant_prefs.values())
     jidx = dict(zip(jobs, range(len(jobs)), strict=True))
+    caps = [capacities[j] for j in jobs]
+    if sum(map(len, prefs)) > _SMALL_INSTANCE:
+        selected = _solve_vectorised(position_priorities, jobs, workers, prefs, jidx, caps)
+        if selected is not None:
+            return dict(zip(jobs, selected, strict=True))
+        # Something is malformed: the checks below name the first offender, as on small input.
     flat = _map_worker_prefs(applicant_prefs, prefs, jidx)
     offsets = list(accumulate(map(len, prefs), initial=0))
-    caps = [capacities[j] for j in jobs]
     small = len(flat) <= _SMALL_INSTANCE
     lists, tables = _job_side(position_priorities, jobs, set(workers), small)
     if small:
@@ -166,6 +173,144 @@ def deferred_acceptance(
         job: [prio[r] for r in sorted(map(abs, heap))]
         for job, prio, heap in zip(jobs, lists, held, strict=True)
     }
+
+
+def _index_rows(index: dict[Any, int], rows: list[Sequence[Any]]) -> tuple[Any, Any] | None:
+    """Return rows flattened as indices and their lengths, or None if a row or item is invalid."""
+    if not all(map(isinstance, rows, repeat((list, tuple)))):
+        return None
+    lens = np.fromiter(map(len, rows), np.int64, len(rows))
+    try:
+        flat = np.fromiter(
+            map(index.__getitem__, chain.from_iterable(rows)), np.int64, int(lens.sum())
+        )
+    except (KeyError, TypeError):
+        return None
+    return flat, lens
+
+
+def _has_adjacent_equal(sorted_keys: Any) -> bool:
+    """Return True if a sorted array holds some value twice."""
+    return bool(sorted_keys.size > 1 and (sorted_keys[1:] == sorted_keys[:-1]).any())
+
+
+def _solve_vectorised(
+    position_priorities: Mapping[Any, Sequence[Any]],
+    jobs: list[Any],
+    workers: list[Any],
+    prefs: list[Sequence[Any]],
+    jidx: dict[Any, int],
+    caps: list[int],
+) -> list[list[Any]] | None:
+    """Solve a large instance with NumPy; return None when the input is malformed."""
+    n = len(workers)
+    m = len(jobs)
+    lists = [position_priorities[j] for j in jobs]
+    side = _index_rows(jidx, prefs)
+    if side is None:
+        return None
+    pref_jobs, pref_lens = side
+    side = _index_rows(dict(zip(workers, range(n), strict=True)), lists)
+    if side is None:
+        return None
+    prio_workers, prio_lens = side
+    # Every (job order, worker) pair as one int64 key, on both sides; sorting both and a
+    # merge (searchsorted) gives each worker's rank in each job order she lists.
+    prio_owner = np.repeat(np.arange(m, dtype=np.int64), prio_lens)
+    prio_start = np.zeros(m + 1, np.int64)
+    np.cumsum(prio_lens, out=prio_start[1:])
+    prio_keys = prio_owner * n + prio_workers
+    prio_order = np.argsort(prio_keys)
+    prio_sorted = prio_keys[prio_order]
+    del prio_keys
+    pref_keys = pref_jobs * n + np.repeat(np.arange(n, dtype=np.int64), pref_lens)
+    pref_order = np.argsort(pref_keys)
+    pref_sorted = pref_keys[pref_order]
+    del pref_keys
+    if _has_adjacent_equal(pref_sorted) or _has_adjacent_equal(prio_sorted):
+        return None
+    ranks = np.full(pref_sorted.size, -1, np.int64)
+    if prio_sorted.size:
+        at = np.searchsorted(prio_sorted, pref_sorted)
+        np.minimum(at, prio_sorted.size - 1, out=at)
+        hit = prio_sorted[at] == pref_sorted
+        pos = prio_order[at[hit]]
+        ranks[pref_order[hit]] = pos - prio_start[prio_owner[pos]]
+    del prio_order, prio_sorted, pref_order, pref_sorted, prio_owner
+    # Keep only mutually acceptable pairs; a worker's entries stay in her order.
+    acceptable = ranks >= 0
+    kept = np.zeros(pref_jobs.size + 1, np.int64)
+    np.cumsum(acceptable, out=kept[1:])
+    pref_start = np.zeros(n + 1, np.int64)
+    np.cumsum(pref_lens, out=pref_start[1:])
+    cap_arr = np.array(list(map(min, caps, map(len, lists))), np.int64)
+    held = _propose_rounds(pref_jobs[acceptable], ranks[acceptable], kept[pref_start], cap_arr)
+    return [[workers[w] for w in ws] for ws in held]
+
+
+def _propose_rounds(flat_jobs: Any, keys: Any, offsets: Any, caps: Any) -> list[list[int]]:
+    """Run deferred acceptance in rounds on NumPy arrays; keys must be distinct within a job order."""
+    # All free workers propose at once to their next job order. A proposal at or above the
+    # job order's threshold (its worst key held, once full) is turned away at once; for the
+    # job orders that received other proposals, held and new keys are sorted together and
+    # the best `capacity` kept, in key order, in that job order's slots.
+    m = caps.size
+    top = np.iinfo(np.int64).max
+    span = int(keys.max()) + 1 if keys.size else 1
+    combine = span * max(m, 1) < 2**62
+    slot_start = np.zeros(m + 1, np.int64)
+    np.cumsum(caps, out=slot_start[1:])
+    slot_key = np.full(int(slot_start[-1]), top, np.int64)
+    slot_worker = np.full(int(slot_start[-1]), -1, np.int64)
+    count = np.zeros(m, np.int64)
+    thr = np.where(caps > 0, top, -1)
+    ptr = offsets[:-1].copy()
+    end = offsets[1:]
+    free = np.flatnonzero(ptr < end)
+    none = free[:0]
+    while free.size:
+        at = ptr[free]
+        ptr[free] = at + 1
+        job = flat_jobs[at]
+        key = keys[at]
+        ok = key < thr[job]
+        turned = free[~ok]
+        free = free[ok]
+        if free.size:
+            job = job[ok]
+            key = key[ok]
+            touched = np.unique(job)
+            held = count[touched]
+            total = int(held.sum())
+            first = np.repeat(slot_start[touched] - (np.cumsum(held) - held), held)
+            slots = first + np.arange(total, dtype=np.int64)
+            cand_job = np.concatenate((np.repeat(touched, held), job))
+            cand_key = np.concatenate((slot_key[slots], key))
+            cand_worker = np.concatenate((slot_worker[slots], free))
+            if combine:
+                order = np.argsort(cand_job * span + cand_key)
+            else:
+                order = np.lexsort((cand_key, cand_job))
+            cand_job = cand_job[order]
+            cand_key = cand_key[order]
+            cand_worker = cand_worker[order]
+            group = np.searchsorted(cand_job, touched)
+            size = np.diff(np.append(group, cand_job.size))
+            place = np.arange(cand_job.size, dtype=np.int64) - np.repeat(group, size)
+            keep = place < caps[cand_job]
+            where = slot_start[cand_job[keep]] + place[keep]
+            slot_key[where] = cand_key[keep]
+            slot_worker[where] = cand_worker[keep]
+            filled = np.minimum(size, caps[touched])
+            count[touched] = filled
+            full = touched[filled == caps[touched]]
+            thr[full] = slot_key[slot_start[full + 1] - 1]
+            turned = np.concatenate((turned, cand_worker[~keep]))
+        else:
+            free = none
+        free = turned[ptr[turned] < end[turned]]
+    out = slot_worker.tolist()
+    return [out[s : s + c] for s, c in zip(slot_start.tolist(), count.tolist(), strict=False)]
 
 
 def _propose_small(
@@ -294,6 +439,13 @@ def deferred_acceptance_arrays(
             if len(set(pj)) != len(pj):
                 raise ValueError(f"worker {w!r} lists job order {_first_duplicate(pj)!r} twice")
     offsets = list(accumulate(lens, initial=0))
+    top = max(flat_ranks, default=0)
+    if len(flat_jobs) > _SMALL_INSTANCE and (top + 1) * max(n, 1) < 2**62:
+        jobs_arr = np.frombuffer(flat_jobs, np.int64)
+        keys = np.frombuffer(flat_ranks, np.int64) * n + np.repeat(np.arange(n, dtype=np.int64), lens)
+        per_job = np.bincount(jobs_arr, minlength=m).tolist()
+        caps = np.array(list(map(min, capacities, per_job)), np.int64)
+        return _propose_rounds(jobs_arr, keys, np.array(offsets, np.int64), caps)
     return _propose_ranked(flat_jobs, flat_ranks, offsets, list(capacities))
 
 
