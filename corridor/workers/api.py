@@ -396,7 +396,7 @@ def me(request):
 @router.get("/me/export", auth=CONTACT)
 def export(request):
     """Everything held about the signed-in worker, as JSON."""
-    return services.worker_export(actor=request.user, worker=_own(request))
+    return services.worker_export(actor=request.user, worker=_own(request), collect=selectors.export_data)
 
 
 # --- one worker -----------------------------------------------------------------------------------------------------

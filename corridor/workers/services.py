@@ -1135,11 +1135,10 @@ def worker_exclude(*, actor, worker: Worker, until: Any, reason: Any) -> Worker:
 
 
 @transaction.atomic
-def worker_export(*, actor, worker: Worker) -> dict:
-    """Everything held about the worker, for the worker themselves; the download is recorded."""
-    from corridor.workers.selectors import export_data
-
+def worker_export(*, actor, worker: Worker, collect: Callable[..., dict]) -> dict:
+    """Everything held about the worker, for the worker themselves; the download is recorded. `collect` gathers the
+    data (`workers.selectors.export_data`), so that the services never import the selectors that read through them."""
     _require_self(actor, worker, "download their data")
-    data = export_data(worker=worker, user=actor)
+    data = collect(worker=worker, user=actor)
     audit.record(actor=actor, action="worker.export", subject=worker, after={"sections": sorted(data)})
     return data

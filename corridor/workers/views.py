@@ -295,7 +295,7 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def export(request: HttpRequest) -> HttpResponse:
     """Everything held about the signed-in worker, as a JSON download."""
     worker = _own_worker(request)
-    data = services.worker_export(actor=request.user, worker=worker)
+    data = services.worker_export(actor=request.user, worker=worker, collect=selectors.export_data)
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
     )
