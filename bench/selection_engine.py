@@ -15,6 +15,7 @@ import argparse
 import gc
 import random
 import resource
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -114,8 +115,16 @@ def run_scale(args: argparse.Namespace) -> bool:
         walls.append(time.perf_counter() - s)
     matched = sum(map(len, matching.values()))
     wall = min(walls)
+    median = statistics.median(walls)
     rss = peak_rss_mib()
-    print(f"[scale] deferred_acceptance wall: {', '.join(f'{x:.2f}' for x in walls)} s (best {wall:.2f} s)")
+    print(
+        f"[scale] deferred_acceptance wall: {', '.join(f'{x:.2f}' for x in walls)} s"
+        f" (best {wall:.2f} s, median {median:.2f} s)"
+    )
+    print(
+        f"[scale] best / target: {wall:.2f} s / {args.max_seconds:g} s = {wall / args.max_seconds:.2f};"
+        f" median / target = {median / args.max_seconds:.2f}"
+    )
     print(
         f"[scale] matched {matched:,} of {len(applicant_prefs):,} workers; {sum(capacities.values()):,} positions"
     )

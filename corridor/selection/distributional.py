@@ -310,7 +310,7 @@ def deferred_acceptance_with_targets(
     jobs = list(capacities)
     workers = list(applicant_prefs)
     _map_worker_prefs(applicant_prefs, list(applicant_prefs.values()), dict.fromkeys(jobs, 0))
-    lists, rank_tables = _job_side(position_priorities, jobs, set(workers), small=True)
+    lists, rank_tables = _job_side(position_priorities, jobs, set(workers))
     rank: dict[Any, dict[Any, int]] = dict(zip(jobs, rank_tables, strict=True))
     rules = TargetRules(
         jobs, capacities, set(workers), groups, group_caps, reserves, regions, region_caps, region_targets

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 from array import array
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from heapq import heappush, heapreplace
 from itertools import accumulate, chain, repeat
-from operator import and_
 from typing import Any, TypeVar
 
 import numpy as np
@@ -20,8 +20,7 @@ __all__ = [
 W = TypeVar("W", bound=Hashable)
 J = TypeVar("J", bound=Hashable)
 
-_LOW_BYTE = 0xFF
-# Below this many preference entries every structure fits in cache and plain rank dicts win.
+# Above this many preference entries the NumPy rounds win; below it plain rank dicts do.
 _SMALL_INSTANCE = 400_000
 
 
@@ -101,16 +100,15 @@ def _map_worker_prefs(
 
 
 def _job_side(
-    position_priorities: Mapping[Any, Sequence[Any]], jobs: list[Any], known: set[Any], small: bool
-) -> tuple[list[Sequence[Any]], list[Any]]:
-    """Validate every priority list and build its lookup: a rank dict when small, else code bytes."""
+    position_priorities: Mapping[Any, Sequence[Any]], jobs: list[Any], known: set[Any]
+) -> tuple[list[Sequence[Any]], list[dict[Any, int]]]:
+    """Validate every priority list and build its rank dict."""
     if not all(map(isinstance, position_priorities.values(), repeat((list, tuple)))):
         for job in jobs:
             _require_list("job order", job, position_priorities[job])
-    low = repeat(_LOW_BYTE)
     ranks = list(range(max(map(len, position_priorities.values()), default=0)))
     lists: list[Sequence[Any]] = []
-    tables: list[Any] = []
+    tables: list[dict[Any, int]] = []
     for job in jobs:
         prio = position_priorities[job]
         # One pass per list: issuperset touches every worker object, so what follows hits cache.
@@ -126,13 +124,8 @@ def _job_side(
                     found = False
                 if not found:
                     raise ValueError(f"job order {job!r} lists unknown worker {worker!r}")
-        if small:
-            table: Any = dict(zip(prio, ranks, strict=False))
-            size = len(table)
-        else:
-            size = len(set(prio))
-            table = bytes(map(and_, map(hash, prio), low))
-        if size != len(prio):
+        table = dict(zip(prio, ranks, strict=False))
+        if len(table) != len(prio):
             raise ValueError(f"job order {job!r} lists worker {_first_duplicate(prio)!r} twice")
         lists.append(prio)
         tables.append(table)
@@ -155,38 +148,74 @@ def deferred_acceptance(
     prefs = list(applicant_prefs.values())
     jidx = dict(zip(jobs, range(len(jobs)), strict=True))
     caps = [capacities[j] for j in jobs]
-    if sum(map(len, prefs)) > _SMALL_INSTANCE:
+    lists_ok = all(map(isinstance, prefs, repeat((list, tuple))))
+    if lists_ok and sum(map(len, prefs)) > _SMALL_INSTANCE:
         selected = _solve_vectorised(position_priorities, jobs, workers, prefs, jidx, caps)
         if selected is not None:
             return dict(zip(jobs, selected, strict=True))
         # Something is malformed: the checks below name the first offender, as on small input.
     flat = _map_worker_prefs(applicant_prefs, prefs, jidx)
     offsets = list(accumulate(map(len, prefs), initial=0))
-    small = len(flat) <= _SMALL_INSTANCE
-    lists, tables = _job_side(position_priorities, jobs, set(workers), small)
-    if small:
-        held = _propose_small(workers, flat, offsets, tables, caps)
-    else:
-        codes = bytes(map(and_, map(hash, workers), repeat(_LOW_BYTE)))
-        held = _propose(workers, codes, flat, offsets, lists, tables, caps)
+    lists, tables = _job_side(position_priorities, jobs, set(workers))
+    held = _propose_small(workers, flat, offsets, tables, caps)
     return {
         job: [prio[r] for r in sorted(map(abs, heap))]
         for job, prio, heap in zip(jobs, lists, held, strict=True)
     }
 
 
+def _addresses(objects: Any) -> Any:
+    """Return the addresses (CPython ids) held by a NumPy object array, as unsigned integers."""
+    # An object array stores one PyObject pointer per cell; reading them does not touch objects.
+    raw = ctypes.cast(objects.ctypes.data, ctypes.POINTER(ctypes.c_size_t))
+    return np.ctypeslib.as_array(raw, shape=objects.shape).copy() if objects.size else np.zeros(0, np.uintp)
+
+
 def _index_rows(index: dict[Any, int], rows: list[Sequence[Any]]) -> tuple[Any, Any] | None:
-    """Return rows flattened as indices and their lengths, or None if a row or item is invalid."""
+    """Return rows flattened as indices into index and their lengths; None if something is invalid."""
+    # The same object as a key is found by address through a dense table (no hashing, no
+    # random access into the objects); anything else, such as an equal string that is a
+    # different object, is looked up in the dict, so the result always equals index[item].
     if not all(map(isinstance, rows, repeat((list, tuple)))):
         return None
     lens = np.fromiter(map(len, rows), np.int64, len(rows))
-    try:
-        flat = np.fromiter(
-            map(index.__getitem__, chain.from_iterable(rows)), np.int64, int(lens.sum())
-        )
-    except (KeyError, TypeError):
-        return None
-    return flat, lens
+    items = np.fromiter(chain.from_iterable(rows), object, int(lens.sum()))
+    found = np.full(items.size, -1, np.int64)
+    keys = np.fromiter(index, object, len(index))
+    if items.size and keys.size:
+        key_at = _addresses(keys)
+        item_at = _addresses(items)
+        low = key_at.min()
+        spread = key_at - low
+        shift = 0
+        bits = int(np.bitwise_or.reduce(spread))
+        while shift < 16 and bits and not (bits >> shift) & 1:
+            shift += 1
+        width = (int(key_at.max() - low) >> shift) + 1
+        values = np.fromiter(index.values(), np.int64, len(index))
+        if width <= 8 * keys.size + (1 << 22):
+            table = np.full(width, -1, np.int32 if keys.size < 1 << 31 else np.int64)
+            table[spread >> np.uintp(shift)] = values
+            near = (item_at >= low) & (item_at <= key_at.max())
+            found[near] = table[(item_at[near] - low) >> np.uintp(shift)]
+        else:
+            order = np.argsort(key_at)
+            at = np.searchsorted(key_at[order], item_at)
+            np.minimum(at, keys.size - 1, out=at)
+            found = values[order[at]]
+        # A hit must be exactly a key's address, not just near it.
+        exact = np.zeros(int(values.max()) + 1, np.uintp)
+        exact[values] = key_at
+        hit = found >= 0
+        hit[hit] = exact[found[hit]] == item_at[hit]
+        found[~hit] = -1
+    missing = np.flatnonzero(found < 0)
+    if missing.size:
+        try:
+            found[missing] = np.fromiter(map(index.__getitem__, items[missing]), np.int64, missing.size)
+        except (KeyError, TypeError):
+            return None
+    return found, lens
 
 
 def _has_adjacent_equal(sorted_keys: Any) -> bool:
@@ -214,17 +243,26 @@ def _solve_vectorised(
     if side is None:
         return None
     prio_workers, prio_lens = side
-    # Every (job order, worker) pair as one int64 key, on both sides; sorting both and a
-    # merge (searchsorted) gives each worker's rank in each job order she lists.
-    prio_owner = np.repeat(np.arange(m, dtype=np.int64), prio_lens)
+    # Every (job order, worker) pair as one int64 key on both sides. The priority side is
+    # sorted with each entry's rank packed below its key; the worker side is in worker
+    # order, so a stable sort by job order alone sorts it by key. A merge (searchsorted)
+    # then gives each worker her rank in every job order she lists.
+    longest = int(prio_lens.max()) + 1 if m else 1
     prio_start = np.zeros(m + 1, np.int64)
     np.cumsum(prio_lens, out=prio_start[1:])
-    prio_keys = prio_owner * n + prio_workers
-    prio_order = np.argsort(prio_keys)
-    prio_sorted = prio_keys[prio_order]
-    del prio_keys
+    prio_owner = np.repeat(np.arange(m, dtype=np.int64), prio_lens)
+    packed = (prio_owner * n + prio_workers) * longest
+    packed += np.arange(packed.size, dtype=np.int64) - prio_start[prio_owner]
+    del prio_owner, prio_workers
+    packed.sort()
+    prio_sorted = packed // longest
+    prio_rank = packed - prio_sorted * longest
+    del packed
     pref_keys = pref_jobs * n + np.repeat(np.arange(n, dtype=np.int64), pref_lens)
-    pref_order = np.argsort(pref_keys)
+    if m <= 1 << 16:
+        pref_order = np.argsort(pref_jobs.astype(np.uint16), kind="stable")
+    else:
+        pref_order = np.argsort(pref_keys)
     pref_sorted = pref_keys[pref_order]
     del pref_keys
     if _has_adjacent_equal(pref_sorted) or _has_adjacent_equal(prio_sorted):
@@ -234,9 +272,8 @@ def _solve_vectorised(
         at = np.searchsorted(prio_sorted, pref_sorted)
         np.minimum(at, prio_sorted.size - 1, out=at)
         hit = prio_sorted[at] == pref_sorted
-        pos = prio_order[at[hit]]
-        ranks[pref_order[hit]] = pos - prio_start[prio_owner[pos]]
-    del prio_order, prio_sorted, pref_order, pref_sorted, prio_owner
+        ranks[pref_order[hit]] = prio_rank[at[hit]]
+    del prio_sorted, prio_rank, pref_order, pref_sorted
     # Keep only mutually acceptable pairs; a worker's entries stay in her order.
     acceptable = ranks >= 0
     kept = np.zeros(pref_jobs.size + 1, np.int64)
@@ -320,7 +357,7 @@ def _propose_small(
     rank: list[dict[Any, int]],
     caps: list[int],
 ) -> list[list[int]]:
-    """Run the proposal loop with one rank dict per job order; same output as _propose."""
+    """Run the proposal loop with one rank dict per job order; return per job order a heap of negated ranks."""
     m = len(rank)
     longest = max(map(len, rank), default=0)
     neg_rank = [-r for r in range(longest + 1)]
@@ -350,62 +387,6 @@ def _propose_small(
             worst = -heapreplace(heap, neg_rank[r])
             thr[j] = -heap[0]
             w, a, e = holder[j].pop(worst)
-    return held
-
-
-def _propose(
-    workers: list[Any],
-    codes: bytes,
-    flat: list[int],
-    offsets: list[int],
-    lists: list[Sequence[Any]],
-    tables: list[bytes],
-    caps: list[int],
-) -> list[list[int]]:
-    """Run the proposal loop with code tables; return per job order a heap of negated ranks."""
-    # tables[j] has one code byte (low byte of the hash) per worker of job order j's priority
-    # list, cut to the ranks j would still admit. A proposal is a memchr for the worker's code;
-    # a hit is confirmed against the priority list, so codes only filter and never decide.
-    m = len(tables)
-    longest = max(map(len, lists), default=0)
-    neg_rank = [-r for r in range(longest + 1)]  # shared int objects keep heap compares in cache
-    held: list[list[int]] = [[] for _ in range(m)]
-    holder: list[dict[int, tuple[int, int, int]]] = [{} for _ in range(m)]
-    tables[:] = [t if c else b"" for t, c in zip(tables, caps, strict=True)]
-    for start in range(len(workers)):
-        w = start
-        a = offsets[start]
-        e = offsets[start + 1]
-        while True:
-            code = codes[w]
-            for j in flat[a:e]:
-                a += 1
-                if code in tables[j]:
-                    table = tables[j]
-                    prio = lists[j]
-                    wk = workers[w]
-                    r = table.find(code)
-                    while r >= 0:
-                        x = prio[r]
-                        if x is wk or x == wk:
-                            break
-                        r = table.find(code, r + 1)
-                    else:
-                        continue
-                    break
-            else:
-                break
-            heap = held[j]
-            who = holder[j]
-            who[r] = (w, a, e)
-            if len(heap) < caps[j]:
-                heappush(heap, neg_rank[r])
-                if len(heap) == caps[j]:
-                    tables[j] = table[: -heap[0]]
-                break
-            worst = -heapreplace(heap, neg_rank[r])
-            tables[j] = table[: -heap[0]]
-            w, a, e = who.pop(worst)
     return held
 
 

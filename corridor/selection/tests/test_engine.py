@@ -36,8 +36,8 @@ def _patched(name: str, value: Any) -> Iterator[None]:
         setattr(engine, name, old)
 
 
-def solve_with_tables(prefs: Any, prios: Any, caps: Any) -> Matching:
-    """Force the code-table path that large instances take."""
+def solve_vectorised(prefs: Any, prios: Any, caps: Any) -> Matching:
+    """Force the NumPy path that large instances take."""
     with _patched("_SMALL_INSTANCE", -1):
         return deferred_acceptance(prefs, prios, caps)
 
@@ -54,12 +54,19 @@ def solve_with_arrays(prefs: Any, prios: Any, caps: Any) -> Matching:
     return {jobs[i]: [workers[w] for w in ws] for i, ws in enumerate(result)}
 
 
+def solve_with_arrays_vectorised(prefs: Any, prios: Any, caps: Any) -> Matching:
+    """Force the NumPy path of the array entry point."""
+    with _patched("_SMALL_INSTANCE", -1):
+        return solve_with_arrays(prefs, prios, caps)
+
+
 SOLVERS: list[Callable[[Any, Any, Any], Matching]] = [
     deferred_acceptance,
-    solve_with_tables,
+    solve_vectorised,
     solve_with_arrays,
+    solve_with_arrays_vectorised,
 ]
-SOLVER_IDS = ["rank-dicts", "code-tables", "arrays"]
+SOLVER_IDS = ["rank-dicts", "vectorised", "arrays", "arrays-vectorised"]
 
 # Mixed hashable identifiers; no two compare equal (so no True/1 or 1.0/1 pairs).
 WORKER_POOL: list[Hashable] = ["ana", ("w", 1), 7, "bo", ("w", 2), 300, frozenset({"x"}), "chen", (None, 0)]
@@ -271,21 +278,25 @@ def test_order_of_workers_does_not_matter(inst: Instance, seed: int) -> None:
 @PROPERTY
 @given(inst=instances(max_workers=8, max_jobs=5))
 def test_paths_agree(inst: Instance) -> None:
-    """Rank-dict, code-table and array paths return the same matching."""
+    """Rank-dict, vectorised and array paths return the same matching."""
     expected = deferred_acceptance(*inst)
-    assert solve_with_tables(*inst) == expected
+    assert solve_vectorised(*inst) == expected
     assert solve_with_arrays(*inst) == expected
+    assert solve_with_arrays_vectorised(*inst) == expected
 
 
-def test_code_collisions_are_resolved() -> None:
-    """Workers whose hashes share the low byte (and -1/-2, equal hashes) are told apart."""
-    workers = [-1, -2, 0, 256, 512, 768, 1024]  # hash(-1) == hash(-2); the rest share the low byte 0
+def test_equal_identifiers_that_are_other_objects() -> None:
+    """Lists may hold equal copies of identifiers, not the same objects; equal hashes are told apart."""
+    workers = [-1, -2, 0, 256, 512, 768, 1024, "w-x", ("w", 5)]  # hash(-1) == hash(-2)
     prefs = {w: ["A", "B"] for w in workers}
-    prios = {"A": workers[::-1], "B": workers}
+    copies = [int(str(w)) if isinstance(w, int) else "".join(["w-", "x"]) for w in workers[:-1]]
+    copies.append(("w", int("5")))
+    assert any(c is not w for c, w in zip(copies, workers, strict=True))
+    prios = {"".join(["A"]): copies[::-1], "B": workers}
     caps = {"A": 3, "B": 2}
-    expected = {"A": [1024, 768, 512], "B": [-1, -2]}
+    expected = {"A": [("w", 5), "w-x", 1024], "B": [-1, -2]}
     assert deferred_acceptance(prefs, prios, caps) == expected
-    assert solve_with_tables(prefs, prios, caps) == expected
+    assert solve_vectorised(prefs, prios, caps) == expected
 
 
 # --- oracle ---------------------------------------------------------------------------------------
@@ -363,7 +374,7 @@ ERRORS = [
 ]
 
 
-@pytest.mark.parametrize("solve", [deferred_acceptance, solve_with_tables], ids=["rank-dicts", "code-tables"])
+@pytest.mark.parametrize("solve", [deferred_acceptance, solve_vectorised], ids=["rank-dicts", "vectorised"])
 @pytest.mark.parametrize(("inst", "offender"), ERRORS)
 def test_invalid_input_names_the_offender(
     solve: Callable[..., Matching], inst: Instance, offender: str
