@@ -71,6 +71,11 @@ def roles_of(user) -> frozenset[str]:
     return user.role_set()
 
 
+def organisation_of(user):
+    """The organisation a signed-in user belongs to, or None (anonymous users, workers)."""
+    return getattr(user, "organisation", None) if getattr(user, "is_authenticated", False) else None
+
+
 def is_firewalled(user, category: str) -> bool:
     """True when `user` must never read data of `category` (an immigration-only account and labour data)."""
     if category not in FIREWALLED_FROM_IMMIGRATION:

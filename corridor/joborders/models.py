@@ -12,7 +12,14 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from corridor.core.access import Category, RestrictedManager, RestrictedQuerySet, Role, roles_of
+from corridor.core.access import (
+    Category,
+    RestrictedManager,
+    RestrictedQuerySet,
+    Role,
+    organisation_of,
+    roles_of,
+)
 from corridor.employers.models import MINISTRY_ROLES
 
 
@@ -44,9 +51,6 @@ class WageUnit(models.TextChoices):
     MONTH = "month", _("per month")
 
 
-def _org(user):
-    return getattr(user, "organisation", None) if getattr(user, "is_authenticated", False) else None
-
 
 def job_order_filter(user, action: str, prefix: str = "") -> models.Q | None:
     """The job orders (reached through `prefix`) that `user` may `action`; None means none.
@@ -62,7 +66,7 @@ def job_order_filter(user, action: str, prefix: str = "") -> models.Q | None:
     roles = roles_of(user)
     if Role.PLATFORM_ADMIN in roles:
         return models.Q()
-    org = _org(user)
+    org = organisation_of(user)
     if org is None:
         return None
     q = None
@@ -294,7 +298,7 @@ class QuotaQuerySet(RestrictedQuerySet):
         roles = roles_of(user)
         if Role.PLATFORM_ADMIN in roles:
             return self
-        org = _org(user)
+        org = organisation_of(user)
         if org is None:
             return self.none()
         if roles & (MINISTRY_ROLES | {Role.UNION, Role.EMPLOYERS_ORG, Role.LABOUR_INSPECTOR, Role.RESEARCHER}):

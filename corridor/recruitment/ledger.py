@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from corridor.accounts.models import Organisation, OrgKind
 from corridor.core import audit
-from corridor.core.access import Role, roles_of
+from corridor.core.access import Role, organisation_of, roles_of
 from corridor.core.errors import Conflict, Forbidden, InvalidInput
 from corridor.employers.models import EmployerProfile
 from corridor.programmes.models import Programme
@@ -226,9 +226,6 @@ def _employer(value, name: str, errors: list) -> EmployerProfile | None:
 # --- who may act -------------------------------------------------------------------------------------------------
 
 
-def _org(actor) -> Organisation | None:
-    return getattr(actor, "organisation", None) if getattr(actor, "is_authenticated", False) else None
-
 
 def is_own_worker(actor, worker: Worker) -> bool:
     return bool(getattr(actor, "is_authenticated", False) and worker.user_id and worker.user_id == actor.pk)
@@ -236,13 +233,13 @@ def is_own_worker(actor, worker: Worker) -> bool:
 
 def is_origin_officer(actor, worker: Worker) -> bool:
     """An officer of the origin labour authority of the worker's country."""
-    org = _org(actor)
+    org = organisation_of(actor)
     return bool(org and Role.ORIGIN_OFFICER in roles_of(actor) and org.kind == OrgKind.ORIGIN_AUTHORITY and org.country == worker.nationality)
 
 
 def is_inspector_for(actor, worker: Worker, programme: Programme | None) -> bool:
     """A labour inspector of the programme's destination country or of the worker's country."""
-    org = _org(actor)
+    org = organisation_of(actor)
     if not (org and Role.LABOUR_INSPECTOR in roles_of(actor) and org.kind == OrgKind.LABOUR_INSPECTORATE):
         return False
     return org.country == worker.nationality or (programme is not None and org.country == programme.destination_country)
@@ -252,7 +249,7 @@ def recording_source(actor, worker: Worker) -> str | None:
     """As whom `actor` records a cost for `worker` (a CostSource), or None when they may not."""
     if is_own_worker(actor, worker):
         return CostSource.WORKER
-    roles, org = roles_of(actor), _org(actor)
+    roles, org = roles_of(actor), organisation_of(actor)
     if org is None:
         return None
     if Role.AGENCY in roles and org.kind == OrgKind.RECRUITMENT_AGENCY:
@@ -274,7 +271,7 @@ def may_settle(actor, entry: CostEntry) -> bool:
 
 def may_draw(actor, order: RefundOrder) -> bool:
     """The origin authority of the agency's country, which holds its guarantee deposit."""
-    org = _org(actor)
+    org = organisation_of(actor)
     agency = order.debtor_agency
     return bool(
         agency is not None and org and Role.ORIGIN_OFFICER in roles_of(actor)
@@ -391,7 +388,7 @@ def cost_record(
     agency = _organisation(agency, "agency", errors, kind=OrgKind.RECRUITMENT_AGENCY)
     employer = _employer(employer, "employer", errors)
     kind = receipt_type(receipt, errors)
-    own = _org(actor)
+    own = organisation_of(actor)
 
     if source == CostSource.AGENCY:
         if agency is not None and agency.pk != own.pk:

@@ -13,11 +13,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from corridor.core.access import Category, RestrictedManager, RestrictedQuerySet, Role, roles_of
-
-
-def _org(user):
-    return getattr(user, "organisation", None) if getattr(user, "is_authenticated", False) else None
+from corridor.core.access import (
+    Category,
+    RestrictedManager,
+    RestrictedQuerySet,
+    Role,
+    organisation_of,
+    roles_of,
+)
 
 
 class LicenceStatus(models.TextChoices):
@@ -41,7 +44,7 @@ class LicenceQuerySet(RestrictedQuerySet):
         roles = roles_of(user)
         if Role.PLATFORM_ADMIN in roles:
             return self
-        org = _org(user)
+        org = organisation_of(user)
         if org is None:
             return self.none()
         q = Q(agency_id=org.pk) if Role.AGENCY in roles else None
@@ -182,7 +185,7 @@ class LinkQuerySet(RestrictedQuerySet):
         roles = roles_of(user)
         if Role.PLATFORM_ADMIN in roles:
             return self
-        org = _org(user)
+        org = organisation_of(user)
         if org is None:
             return self.none()
         q = Q(pk__in=[])
@@ -258,7 +261,7 @@ class CostQuerySet(RestrictedQuerySet):
         if not getattr(user, "is_authenticated", False):
             return self.none()
         q = Q(worker__user_id=user.pk)
-        org = _org(user)
+        org = organisation_of(user)
         if org is not None and action == "view":
             if Role.ORIGIN_OFFICER in roles:
                 q |= Q(worker__nationality=org.country)
@@ -400,7 +403,7 @@ class RatingQuerySet(RestrictedQuerySet):
         if not getattr(user, "is_authenticated", False):
             return self.none()
         q = Q(worker__user_id=user.pk)
-        org = _org(user)
+        org = organisation_of(user)
         if org is not None and Role.ORIGIN_OFFICER in roles:
             q |= Q(agency__country=org.country)
         return self.filter(q)
@@ -451,7 +454,7 @@ class EarningsQuerySet(RestrictedQuerySet):
         if not getattr(user, "is_authenticated", False):
             return self.none()
         q = Q(worker__user_id=user.pk)
-        org = _org(user)
+        org = organisation_of(user)
         if org is not None and action == "view":
             if Role.ORIGIN_OFFICER in roles:
                 q |= Q(worker__nationality=org.country)

@@ -14,7 +14,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from corridor.core.access import Category, RestrictedManager, RestrictedQuerySet, Role, roles_of
+from corridor.core.access import (
+    Category,
+    RestrictedManager,
+    RestrictedQuerySet,
+    Role,
+    organisation_of,
+    roles_of,
+)
 
 
 class PoolStatus(models.TextChoices):
@@ -53,9 +60,6 @@ class ConsentPurpose(models.TextChoices):
     SELECTION = "selection", _("Take part in selection for a programme")
 
 
-def _org(user):
-    return getattr(user, "organisation", None) if getattr(user, "is_authenticated", False) else None
-
 
 def consent_q(prefix: str, *, purpose: str, now=None, **match) -> Q:
     """Workers (reached through `prefix`) with a valid consent of `purpose` matching `match` (e.g. agency_id=3)."""
@@ -79,7 +83,7 @@ def worker_filter(user, action: str, prefix: str = "") -> Q | None:
     if not getattr(user, "is_authenticated", False):
         return None
     q = Q(**{f"{prefix}user_id": user.pk})
-    org = _org(user)
+    org = organisation_of(user)
     if org is None:
         return q
     if Role.ORIGIN_OFFICER in roles and org.kind == "origin_authority":
@@ -353,7 +357,7 @@ class DuplicateQuerySet(RestrictedQuerySet):
         roles = roles_of(user)
         if Role.PLATFORM_ADMIN in roles:
             return self
-        org = _org(user)
+        org = organisation_of(user)
         if org is None or Role.ORIGIN_OFFICER not in roles or org.kind != "origin_authority":
             return self.none()
         return self.filter(first__nationality=org.country, second__nationality=org.country)

@@ -26,7 +26,7 @@ from django.utils.translation import gettext
 
 from corridor.accounts.models import Organisation, OrgKind
 from corridor.core import audit
-from corridor.core.access import Role, roles_of
+from corridor.core.access import Role, organisation_of, roles_of
 from corridor.core.errors import Conflict, Forbidden, InvalidInput
 from corridor.core.inputs import date_field
 from corridor.programmes.models import Programme, ProgrammeStatus
@@ -120,12 +120,9 @@ def agency_may_act(agency: Organisation, origin_country: str, on_date: datetime.
 # --- who may act --------------------------------------------------------------------------------------------------
 
 
-def _org(actor):
-    return getattr(actor, "organisation", None) if getattr(actor, "is_authenticated", False) else None
-
 
 def is_origin_officer_for(actor, country: str) -> bool:
-    org = _org(actor)
+    org = organisation_of(actor)
     return bool(
         Role.ORIGIN_OFFICER in roles_of(actor) and org is not None and org.kind == OrgKind.ORIGIN_AUTHORITY
         and org.country == country
@@ -133,7 +130,7 @@ def is_origin_officer_for(actor, country: str) -> bool:
 
 
 def is_agency(actor) -> bool:
-    org = _org(actor)
+    org = organisation_of(actor)
     return bool(Role.AGENCY in roles_of(actor) and org is not None and org.kind == OrgKind.RECRUITMENT_AGENCY)
 
 
@@ -421,7 +418,7 @@ def worker_profile_create(*, actor, via: str | None = None, **data: Any) -> Work
 def worker_register_on_behalf(*, actor, via: str | None = None, **data: Any) -> Worker:
     """The origin authority (its nationals only) or a licensed agency (where its licence allows) registers a worker,
     without an account. The registration is complete once the worker confirms it (`worker_claim`)."""
-    org = _org(actor)
+    org = organisation_of(actor)
     if Role.ORIGIN_OFFICER in roles_of(actor) and org is not None and org.kind == OrgKind.ORIGIN_AUTHORITY:
         channel = Channel.ORIGIN
     elif is_agency(actor):
