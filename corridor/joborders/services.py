@@ -41,7 +41,7 @@ from corridor.programmes.models import InstitutionalDesign, Programme, Programme
 from corridor.programmes.selectors import rule_version_in_force
 from corridor.reference import codes
 from corridor.reference.models import EscoOccupation, IscoGroup
-from corridor.reference.selectors import isco_for_national_code
+from corridor.reference.selectors import isco_code_exists, isco_for_national_code
 from corridor.wages import floor as floor_core
 from corridor.wages.selectors import wage_floor_for
 
@@ -186,7 +186,7 @@ class Lookups:
             if self._isco is None:
                 self._isco = set(IscoGroup.objects.values_list("code", flat=True))
             return code in self._isco
-        return IscoGroup.objects.filter(code=code).exists()
+        return isco_code_exists(code)
 
     def esco_isco(self, uri: str) -> str | None:
         if self.bulk:
