@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from corridor.core.access import Role, roles_of
 from corridor.core.errors import Forbidden, InvalidInput, NotFound
+from corridor.employers.models import ApprovalStatus, EmployerProfile
+from corridor.programmes.models import Programme, ProgrammeStatus
 from corridor.recruitment.models import (
     AgencyEmployerLink,
     AgencyLicence,
@@ -429,3 +431,26 @@ def agencies_to_rate(*, user) -> list:
     agencies = Organisation.objects.filter(pk__in=ids, kind="recruitment_agency").order_by("name")
     ratings = {r.agency_id: r for r in AgencyRating.objects.filter(worker=worker)}
     return [(agency, ratings.get(agency.pk)) for agency in agencies]
+
+
+LICENSABLE = (ProgrammeStatus.ACTIVE, ProgrammeStatus.SUSPENDED)
+
+
+def licensable_programmes(agency) -> models.QuerySet[Programme]:
+    """Programmes an agency may ask to be licensed for: running, with an open corridor from its country."""
+    return Programme.objects.filter(
+        status__in=LICENSABLE, corridors__origin_country=agency.country, corridors__is_active=True
+    ).distinct().order_by("code")
+
+
+def link_choices(agency) -> tuple[list, list]:
+    """Employers approved under the programmes the agency's licence covers today, and those programmes."""
+    licence = active_licence(agency)
+    if licence is None:
+        return [], []
+    programmes = list(Programme.objects.filter(pk__in=licence.scopes.values("programme_id")).order_by("code"))
+    employers = list(
+        EmployerProfile.objects.filter(approvals__programme__in=programmes, approvals__status=ApprovalStatus.APPROVED)
+        .select_related("organisation").distinct().order_by("organisation__name")
+    )
+    return employers, programmes

@@ -23,7 +23,7 @@ from corridor.core.access import Role, roles_of
 from corridor.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from corridor.core.inputs import date_field
 from corridor.employers.models import EmployerProfile
-from corridor.programmes.models import Programme, ProgrammeStatus
+from corridor.programmes.models import Programme
 from corridor.recruitment import selectors
 from corridor.recruitment.models import (
     AgencyEmployerLink,
@@ -44,7 +44,7 @@ MAX_SCOPES = 50
 MAX_TEXT = 5000
 MAX_VALIDITY_YEARS = 10
 # Programmes an agency may be licensed for: public and not closed.
-LICENSABLE = (ProgrammeStatus.ACTIVE, ProgrammeStatus.SUSPENDED)
+LICENSABLE = selectors.LICENSABLE
 
 
 def _today(today: datetime.date | None) -> datetime.date:

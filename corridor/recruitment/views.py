@@ -21,8 +21,6 @@ from corridor.accounts.models import Organisation, OrgKind
 from corridor.core.access import Category, Role, roles_of
 from corridor.core.errors import DomainError, Forbidden, InvalidInput, NotFound
 from corridor.core.views import data_category
-from corridor.employers.models import ApprovalStatus, EmployerProfile
-from corridor.programmes.models import Programme
 from corridor.recruitment import forms, selectors, services
 from corridor.recruitment.models import LicenceStatus
 from corridor.reference import codes
@@ -148,12 +146,6 @@ def licences(request: HttpRequest) -> HttpResponse:
     return render(request, "recruitment/licences.html", context, status=status)
 
 
-def _licensable_programmes(agency: Organisation):
-    return Programme.objects.filter(
-        status__in=services.LICENSABLE, corridors__origin_country=agency.country, corridors__is_active=True
-    ).distinct().order_by("code")
-
-
 @data_category(Category.ORGANISATION)
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -162,7 +154,7 @@ def apply(request: HttpRequest) -> HttpResponse:
     agency = _agency_of(request.user)
     if agency is None:
         raise Forbidden(_("Only recruitment agencies apply for a licence."))
-    form = forms.ApplicationForm(request.POST or None, programmes=_licensable_programmes(agency))
+    form = forms.ApplicationForm(request.POST or None, programmes=selectors.licensable_programmes(agency))
     if request.method == "POST" and form.is_valid():
         holder = {}
         if _run(form, lambda: holder.setdefault("licence", services.licence_apply(actor=request.user, **form.service_data()))):
@@ -333,19 +325,6 @@ def proceeding_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 # --- agency-employer links ---------------------------------------------------------------------------------------
 
 
-def _link_choices(agency: Organisation) -> tuple[list, list]:
-    """Employers approved under the programmes the agency's licence covers today, and those programmes."""
-    licence = selectors.active_licence(agency)
-    if licence is None:
-        return [], []
-    programmes = list(Programme.objects.filter(pk__in=licence.scopes.values("programme_id")).order_by("code"))
-    employers = list(
-        EmployerProfile.objects.filter(approvals__programme__in=programmes, approvals__status=ApprovalStatus.APPROVED)
-        .select_related("organisation").distinct().order_by("organisation__name")
-    )
-    return employers, programmes
-
-
 @data_category(Category.ORGANISATION)
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -361,7 +340,7 @@ def links(request: HttpRequest) -> HttpResponse:
     form = None
     reason = ""
     if agency is not None:
-        employers, programmes = _link_choices(agency)
+        employers, programmes = selectors.link_choices(agency)
         if programmes:
             form = forms.LinkForm(request.POST or None, employers=employers, programmes=programmes)
         else:
