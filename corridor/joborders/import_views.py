@@ -8,21 +8,17 @@ file that was checked (it travels signed, see `core.imports`), every row or none
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from corridor.accounts.models import OrgKind
-from corridor.core import tabular
 from corridor.core.access import Category, Role, roles_of
-from corridor.core.errors import DomainError
-from corridor.core.forms import DescribedByMixin
-from corridor.core.imports import apply_errors, sign_payload, split_errors, unsign_payload
+from corridor.core.imports import CheckedFileForm as BaseCheckedFileForm
+from corridor.core.imports import ImportFileForm, import_step, import_steps, mapping_field
 from corridor.core.views import data_category
 from corridor.employers import imports as employer_imports
 from corridor.employers.models import MINISTRY_ROLES, EmployerProfile
@@ -33,7 +29,6 @@ from corridor.programmes.models import ProgrammeStatus
 
 KIND_ORDERS = "joborders.import"
 KIND_EMPLOYERS = "employers.import"
-ERRORS_SHOWN = 200  # on the page; the CSV report has them all
 
 ORDER_COLUMN_HELP = {
     "employer": gettext_lazy("The employer's business identifier. Needed when a ministry imports; an employer may "
@@ -75,34 +70,8 @@ def _columns(fields: tuple, required: tuple, help_texts: dict) -> list[dict]:
     return [{"name": f, "required": f in required, "help": help_texts.get(f, "")} for f in fields]
 
 
-class _FileForm(DescribedByMixin, forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("File (CSV or XLSX)"),
-        help_text=gettext_lazy("The first row names the columns. CSV in UTF-8 or Windows-1252, separated by commas, "
-                               "semicolons or tabs; or the first sheet of an XLSX workbook."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
-    )
-    mapping = forms.CharField(
-        label=gettext_lazy("Column mapping (optional)"), required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "wage_amount = Hourly wage"}),
-        help_text=gettext_lazy("Only where the file's headers differ from ours: one line per column, "
-                               "\"our_field = Their column\"."),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > tabular.MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than %(n)s MiB; split it into smaller files.")
-                                        % {"n": f"{tabular.MAX_BYTES / (1024 * 1024):g}"})
-        return upload
-
-    def clean_mapping(self):
-        text = self.cleaned_data.get("mapping") or ""
-        try:
-            tabular.parse_mapping(text)
-        except tabular.TableError as exc:
-            raise forms.ValidationError(exc.message) from exc
-        return text
+class _FileForm(ImportFileForm):
+    mapping = mapping_field("wage_amount = Hourly wage")
 
 
 class JobOrderImportForm(_FileForm):
@@ -118,14 +87,16 @@ class JobOrderImportForm(_FileForm):
         self.fields["programme"].choices = [(p.code, f"{p.code}: {p.name}") for p in programmes]
 
 
-class CheckedFileForm(forms.Form):
+class CheckedFileForm(BaseCheckedFileForm):
     """The second step (import, or download the report): the signed file and the choices of the first."""
 
-    payload = forms.CharField(widget=forms.HiddenInput)
-    filename = forms.CharField(max_length=255, required=False, widget=forms.HiddenInput)
-    mapping = forms.CharField(max_length=20_000, required=False, widget=forms.HiddenInput)
     programme = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
     submit_orders = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+def _choices(values: dict) -> dict:
+    """The first step's choices besides the file and the mapping (none for employers)."""
+    return {"programme": values.get("programme") or "", "submit_orders": values.get("submit_orders", False)}
 
 
 def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
@@ -166,85 +137,15 @@ def _programmes(user) -> list:
     return list(programme_selectors.programme_list(user=user, status=ProgrammeStatus.ACTIVE, destination=country))
 
 
-def _report_response(report, name: str) -> HttpResponse:
-    response = HttpResponse(imports.report_csv(report), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-def _shown(context: dict) -> None:
-    """Cut the row errors shown on the page; the CSV report keeps them all."""
-    report = context.get("report")
-    errors = report.errors if report is not None else context["row_errors"]
-    context["errors_shown"] = errors[:ERRORS_SHOWN]
-    context["errors_hidden"] = max(0, len(errors) - ERRORS_SHOWN)
-
-
-def _step(request: HttpRequest) -> str | None:
-    """The step posted; "too-big" when the form (the checked file it carries) is over the request size limit."""
-    if request.method != "POST":
-        return None
-    try:
-        return request.POST.get("step")
-    except RequestDataTooBig:
-        return "too-big"
-
-
 def _two_steps(request: HttpRequest, *, kind: str, form: _FileForm, run, template: str, context: dict,
                report_name: str, done) -> HttpResponse:
-    """The shared flow: check (dry run) -> report (CSV download) or commit (the real import)."""
-    context.update({"form": form, "report": None, "checked": None, "row_errors": [], "page_errors": []})
-    status = 200
-    step = _step(request)
-    if step in ("commit", "report"):
-        checked = CheckedFileForm(request.POST)
-        if not checked.is_valid():
-            context["page_errors"] = [_("The import form was incomplete; upload the file again.")]
-            status = 422
-        else:
-            values = checked.cleaned_data
-            try:
-                data = unsign_payload(request, kind, values["payload"])
-                report = run(data=data, filename=values["filename"], mapping=values["mapping"],
-                             programme=values["programme"], submit=values["submit_orders"], dry_run=step == "report")
-            except DomainError as exc:
-                general, context["row_errors"] = split_errors(exc)
-                context["page_errors"] = [e["message"] for e in general]
-                status = exc.status if exc.status in (403, 404) else 422
-            else:
-                if step == "report":
-                    return _report_response(report, report_name)
-                messages.success(request, done(report))
-                return redirect(request.path)
-    elif step == "too-big":
-        context["page_errors"] = [_("The checked file is too large to confirm on this page; split it into smaller "
-                                    "files or import it through the API.")]
-        status = 413
-    elif step == "check":
-        if form.is_valid():
-            values = form.cleaned_data
-            upload = values["file"]
-            data = upload.read()
-            filename = upload.name or ""
-            try:
-                report = run(data=data, filename=filename, mapping=values["mapping"], programme=values.get("programme"),
-                             submit=values.get("submit_orders", False), dry_run=True)
-            except DomainError as exc:
-                general, context["row_errors"] = split_errors(exc)
-                apply_errors(form, general)
-                status = exc.status if exc.status in (403, 404) else 422
-            else:
-                context["report"] = report
-                context["checked"] = CheckedFileForm(initial={
-                    "payload": sign_payload(request, kind, data), "filename": filename, "mapping": values["mapping"],
-                    "programme": values.get("programme") or "", "submit_orders": values.get("submit_orders", False),
-                })
-                status = 200 if report.ok else 422
-        else:
-            status = 422
-    _shown(context)
+    """The shared flow (see `core.imports.import_steps`), rendered on the import page."""
+    result = import_steps(request, kind=kind, form=form, context=context, run=run, report_csv=imports.report_csv,
+                          report_name=report_name, done=done, checked_form=CheckedFileForm, choices=_choices)
+    if isinstance(result, HttpResponse):
+        return result
     form.set_described_by()
-    return render(request, template, context, status=status)
+    return render(request, template, context, status=result)
 
 
 @data_category(Category.ORGANISATION)
@@ -256,14 +157,14 @@ def job_order_import(request: HttpRequest) -> HttpResponse:
         return _forbidden(request, _("Job orders are imported by employers (their own) and by officers of the "
                                      "destination country's labour ministry."))
     programmes = _programmes(request.user)
-    checking = _step(request) == "check"
+    checking = import_step(request) == "check"
     form = JobOrderImportForm(request.POST if checking else None, request.FILES if checking else None,
                               programmes=programmes)
 
-    def run(*, data, filename, mapping, programme, submit, dry_run):
+    def run(*, data, filename, mapping, programme, submit_orders, dry_run):
         chosen = programme_selectors.programme_get(user=request.user, code=(programme or "")[:40])
         return imports.job_order_import(actor=request.user, programme=chosen, data=data, filename=filename,
-                                        mapping=mapping, dry_run=dry_run, submit=submit)
+                                        mapping=mapping, dry_run=dry_run, submit=submit_orders)
 
     def done(report) -> str:
         if report.submit:
@@ -286,10 +187,10 @@ def employer_import(request: HttpRequest) -> HttpResponse:
     if not _may_import_employers(request.user):
         return _forbidden(request, _("Employers are imported by platform administrators and by programme "
                                      "administrators of a destination labour ministry."))
-    checking = _step(request) == "check"
+    checking = import_step(request) == "check"
     form = _FileForm(request.POST if checking else None, request.FILES if checking else None)
 
-    def run(*, data, filename, mapping, programme, submit, dry_run):
+    def run(*, data, filename, mapping, programme, submit_orders, dry_run):
         return employer_imports.employer_import(actor=request.user, data=data, filename=filename, mapping=mapping,
                                                 dry_run=dry_run)
 

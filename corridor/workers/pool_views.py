@@ -6,7 +6,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,16 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from corridor.core import tabular
 from corridor.core.access import Category
 from corridor.core.errors import DomainError, Forbidden
 from corridor.core.forms import DescribedByMixin
-from corridor.core.imports import apply_errors, sign_payload, split_errors, unsign_payload
+from corridor.core.imports import ImportFileForm, apply_errors, import_step, import_steps, mapping_field
 from corridor.core.views import data_category
 from corridor.workers import duplicates, imports
 from corridor.workers.models import DuplicateStatus
 
-ERRORS_SHOWN = 200  # on the page; the CSV report has them all
 DUPLICATES_SHOWN = 200
 
 COLUMN_HELP = {
@@ -45,42 +42,8 @@ COLUMN_HELP = {
 }
 
 
-class ImportForm(DescribedByMixin, forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("File (CSV or XLSX)"),
-        help_text=gettext_lazy("The first row names the columns. CSV in UTF-8 or Windows-1252, separated by commas, "
-                               "semicolons or tabs; or the first sheet of an XLSX workbook."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
-    )
-    mapping = forms.CharField(
-        label=gettext_lazy("Column mapping (optional)"), required=False, max_length=20_000,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "given_names = First name"}),
-        help_text=gettext_lazy("Only where the file's headers differ from ours: one line per column, "
-                               "\"our_field = Their column\"."),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > tabular.MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than %(n)s MiB; split it into smaller files.")
-                                        % {"n": f"{tabular.MAX_BYTES / (1024 * 1024):g}"})
-        return upload
-
-    def clean_mapping(self):
-        text = self.cleaned_data.get("mapping") or ""
-        try:
-            tabular.parse_mapping(text)
-        except tabular.TableError as exc:
-            raise forms.ValidationError(exc.message) from exc
-        return text
-
-
-class CheckedFileForm(forms.Form):
-    """The second step (import, or download the report): the signed file and the mapping of the first."""
-
-    payload = forms.CharField(widget=forms.HiddenInput)
-    filename = forms.CharField(max_length=255, required=False, widget=forms.HiddenInput)
-    mapping = forms.CharField(max_length=20_000, required=False, widget=forms.HiddenInput)
+class ImportForm(ImportFileForm):
+    mapping = mapping_field("given_names = First name", max_length=20_000)
 
 
 class MergeForm(DescribedByMixin, forms.Form):
@@ -175,21 +138,6 @@ def duplicate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }, status=status)
 
 
-def _step(request: HttpRequest) -> str | None:
-    if request.method != "POST":
-        return None
-    try:
-        return request.POST.get("step")
-    except RequestDataTooBig:
-        return "too-big"
-
-
-def _report_response(report) -> HttpResponse:
-    response = HttpResponse(imports.report_csv(report), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="worker-import-report.csv"'
-    return response
-
-
 @data_category(Category.WORKER_CONTACT)
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -198,68 +146,29 @@ def worker_import(request: HttpRequest) -> HttpResponse:
     org = _officer(request)
     if org is None:
         return _forbidden(request, str(NOT_OFFICER))
-    step = _step(request)
-    checking = step == "check"
+    checking = import_step(request) == "check"
     form = ImportForm(request.POST if checking else None, request.FILES if checking else None)
     context = {
-        "form": form, "report": None, "checked": None, "row_errors": [], "page_errors": [], "country": org.country,
+        "country": org.country,
         "columns": [{"name": c, "required": c in imports.REQUIRED, "help": COLUMN_HELP.get(c, "")} for c in imports.COLUMNS],
     }
-    status = 200
 
-    def run(data: bytes, filename: str, mapping: str, dry_run: bool):
+    def run(*, data: bytes, filename: str, mapping: str, dry_run: bool):
         return imports.worker_import(actor=request.user, data=data, filename=filename, mapping=mapping, dry_run=dry_run)
 
-    if step in ("commit", "report"):
-        checked = CheckedFileForm(request.POST)
-        if not checked.is_valid():
-            context["page_errors"] = [_("The import form was incomplete; upload the file again.")]
-            status = 422
-        else:
-            values = checked.cleaned_data
-            try:
-                data = unsign_payload(request, imports.KIND_IMPORT, values["payload"])
-                report = run(data, values["filename"], values["mapping"], step == "report")
-            except DomainError as exc:
-                general, context["row_errors"] = split_errors(exc)
-                context["page_errors"] = [e["message"] for e in general]
-                status = exc.status if exc.status in (403, 404) else 422
-            else:
-                if step == "report":
-                    return _report_response(report)
-                messages.success(request, _("%(n)d workers registered; %(d)d possible duplicates flagged for review.")
-                                 % {"n": report.created, "d": report.flags_created})
-                return redirect(request.path)
-    elif step == "too-big":
-        context["page_errors"] = [_("The checked file is too large to confirm on this page; split it into smaller "
-                                    "files or import it through the API.")]
-        status = 413
-    elif checking:
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            data = upload.read()
-            filename = (upload.name or "")[:255]
-            try:
-                report = run(data, filename, form.cleaned_data["mapping"], True)
-            except DomainError as exc:
-                general, context["row_errors"] = split_errors(exc)
-                apply_errors(form, general)
-                status = exc.status if exc.status in (403, 404) else 422
-            else:
-                context["report"] = report
-                context["checked"] = CheckedFileForm(initial={
-                    "payload": sign_payload(request, imports.KIND_IMPORT, data), "filename": filename,
-                    "mapping": form.cleaned_data["mapping"],
-                })
-                status = 200 if report.ok else 422
-        else:
-            status = 422
+    def done(report) -> str:
+        return _("%(n)d workers registered; %(d)d possible duplicates flagged for review.") % {
+            "n": report.created, "d": report.flags_created,
+        }
+
+    result = import_steps(request, kind=imports.KIND_IMPORT, form=form, context=context, run=run,
+                          report_csv=imports.report_csv, report_name="worker-import-report.csv", done=done,
+                          filename_max_length=255)
+    if isinstance(result, HttpResponse):
+        return result
     report = context["report"]
-    errors = report.errors if report is not None else context["row_errors"]
-    context["errors_shown"] = errors[:ERRORS_SHOWN]
-    context["errors_hidden"] = max(0, len(errors) - ERRORS_SHOWN)
     if report is not None:
         context["duplicates_shown"] = report.duplicates[:DUPLICATES_SHOWN]
         context["duplicates_hidden"] = max(0, len(report.duplicates) - DUPLICATES_SHOWN)
     form.set_described_by()
-    return render(request, "workers/pool_import.html", context, status=status)
+    return render(request, "workers/pool_import.html", context, status=result)
