@@ -128,6 +128,7 @@ def _register_routers() -> None:
     from corridor.recruitment.api import router as agencies_router
     from corridor.recruitment.ledger_api import router as costs_router
     from corridor.reference.api import router as reference_router
+    from corridor.selection.api import router as selection_router
     from corridor.vacancies.api import router as vacancies_router
     from corridor.wages.api import router as wages_router
     from corridor.workers.api import router as workers_router
@@ -150,6 +151,7 @@ def _register_routers() -> None:
     api.add_router("/worker-pool", worker_pool_router)
     api.add_router("/agencies", agencies_router)
     api.add_router("/recruitment-costs", costs_router)
+    api.add_router("/selection", selection_router)
 
 
 _register_routers()

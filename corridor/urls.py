@@ -18,6 +18,7 @@ urlpatterns = [
     path("workers/", include("corridor.workers.urls")),
     path("agencies/", include("corridor.recruitment.urls")),
     path("costs/", include("corridor.recruitment.ledger_urls")),
+    path("selection/", include("corridor.selection.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("corridor.core.urls")),

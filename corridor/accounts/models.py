@@ -208,6 +208,8 @@ SCOPES = {
     "vacancies:write": _("Report and withdraw vacancies"),
     "joborders:read": _("Read job orders, the review queues and quota use"),
     "joborders:write": _("Draft, submit, review, approve and verify job orders"),
+    "selection:read": _("Read selection rounds, runs, outcomes, nominations and appeals (as the acting user may)"),
+    "selection:write": _("Open and run selection rounds, rank job orders, nominate, appeal and decide appeals"),
     "costs:read": _("Read the recruitment-cost ledger, refund orders and SDG 10.7.1 figures (as the acting user may)"),
     "costs:write": _("Record recruitment costs and earnings, name debtors, record refunds and deposit draws"),
     "workers:read": _("Read workers' profiles, consents and eligibility (as the acting user may)"),

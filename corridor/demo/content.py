@@ -20,6 +20,7 @@ from corridor.programmes import services as programme_services
 from corridor.programmes.models import Programme, ProgrammeStatus
 from corridor.recruitment import demo as recruitment_demo
 from corridor.recruitment import ledger_demo
+from corridor.selection import demo as selection_demo
 from corridor.vacancies import demo as vacancies_demo
 from corridor.workers import demo as workers_demo
 
@@ -210,6 +211,7 @@ def build_demo() -> dict:
     workers_demo.build(orgs, users)
     recruitment_demo.build(orgs, users)
     ledger_demo.build(orgs, users)
+    selection_demo.build(orgs, users)
     return {"users": USERS, "password": DEMO_PASSWORD, "programmes": [sag, circ, eps]}
 
 

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from corridor.accounts.models import Organisation, OrgKind, RoleAssignment, User
@@ -807,6 +807,167 @@ def generate_workers(rng: random.Random, scale: int, ctx: dict) -> dict[str, int
                                                         "excluded", "merged", "accounts", "workercontact", "identitydocument",
                                                         "workeroccupation", "languageresult", "medicalclearance", "consent",
                                                         "duplicateflag")}}
+
+
+# --- selection -----------------------------------------------------------------------------------------------
+
+SELECTION_BATCH = 10_000  # workers whose rankings are built and written at a time
+SELECTION_CONSENT_SHARE = 0.85  # share of the run's work-ready workers without a selection consent who give one
+POPULARITY_SKEW = 0.7  # the job order of popularity rank r is drawn with weight 1 / r ** skew
+OWN_OCCUPATION_WEIGHT = 5.0  # how much likelier a worker ranks a job order in one of their own occupations
+
+
+def _ranking(rng: random.Random, candidates: list[int], cum: list[float], k: int) -> list[int]:
+    """`k` distinct job orders drawn from `candidates` with the cumulative weights `cum`, the likelier first."""
+    if k >= len(candidates):
+        chosen = list(candidates)
+        rng.shuffle(chosen)
+        return chosen
+    chosen = list(dict.fromkeys(rng.choices(candidates, cum_weights=cum, k=3 * k)))[:k]
+    while len(chosen) < k:
+        extra = rng.choices(candidates, cum_weights=cum)[0]
+        if extra not in chosen:
+            chosen.append(extra)
+    return chosen
+
+
+@register("selection")
+def generate_selection(rng: random.Random, scale: int, ctx: dict) -> dict[str, int]:
+    """A selection round for each programme with open job orders, opened as the service opens one (lottery seed drawn
+    with `secrets` and published in the audit trail), and the rankings of work-ready workers who consent to take part:
+    up to the programme's `max_preferences` job orders each, among the open ones accepting the worker's nationality,
+    likelier in the worker's own occupations and with some job orders far more popular than others. Most work-ready
+    workers of this run are given the consent first (the workers generator gives consents for employers only). Written
+    in batches through bulk inserts."""
+    import secrets
+
+    from corridor.selection.loading import OPEN_STATUSES
+    from corridor.selection.models import Preference, SelectionRound
+    from corridor.workers.models import Consent, ConsentPurpose, PoolStatus, Worker, WorkerOccupation
+
+    prefix, seed = ctx["prefix"], ctx["seed"]
+    if SelectionRound.objects.filter(title__startswith=f"{prefix} ").exists():
+        raise ValueError(f"Selection rounds for seed {seed} were already generated; choose another seed.")
+    today, now = timezone.localdate(), timezone.now()
+    programmes = _target_programmes(ctx)
+    versions = _versions(programmes)
+    in_force = {p.pk: _version_on(versions[p.pk], today) for p in programmes}
+    orders: dict[tuple[int, str], list[tuple[int, str]]] = defaultdict(list)  # (programme, country) -> [(id, isco)]
+    rows = (
+        JobOrder.objects.filter(programme__in=[p for p in programmes if in_force[p.pk] is not None], status__in=OPEN_STATUSES)
+        .order_by("pk").values_list("pk", "programme_id", "isco_code", "origin_countries")
+    )
+    for pk, programme_id, isco, origins in rows:
+        for country in origins or []:
+            orders[(programme_id, country)].append((pk, isco))
+    with_orders = {programme_id for programme_id, _ in orders}
+    programmes = [p for p in programmes if p.pk in with_orders]
+    if not programmes:
+        return {"rounds": 0, "consents": 0, "workers_ranking": 0, "preferences": 0}
+
+    # A round for all the programme's corridors, numbered after the programme's earlier ones.
+    numbers = dict(
+        SelectionRound.objects.filter(programme__in=programmes, origin_country="").values("programme_id")
+        .annotate(n=models.Max("number")).values_list("programme_id", "n")
+    )
+    rounds = SelectionRound.objects.bulk_create([
+        SelectionRound(programme=p, number=numbers.get(p.pk, 0) + 1, origin_country="", seed=secrets.token_hex(32),
+                       title=f"{prefix} {p.code} round {numbers.get(p.pk, 0) + 1}",
+                       preferences_close_on=today + datetime.timedelta(days=rng.randint(14, 60)))
+        for p in programmes
+    ], batch_size=1000)
+    round_of = {}
+    for rnd, programme in zip(rounds, programmes, strict=True):
+        rnd.programme = programme
+        round_of[programme.pk] = rnd
+        audit.record(actor=None, action="selection_round.create", subject=rnd,
+                     after=audit.snapshot(rnd, exclude=("running_since",)), reason=f"Lottery seed published: {rnd.seed}",
+                     programme_id=programme.pk, rule_version_id=in_force[programme.pk].pk, via="command")
+    limit = {p.pk: rulebook.RuleSet.model_validate(in_force[p.pk].rules).selection.max_preferences for p in programmes}
+    open_to: dict[str, list[int]] = defaultdict(list)  # country -> programmes with a round and job orders for it
+    for programme_id, country in sorted(orders):
+        if programme_id in round_of:
+            open_to[country].append(programme_id)
+
+    # Popularity: each programme's job orders in a random order of popularity.
+    of_programme: dict[int, set[int]] = defaultdict(set)
+    for (programme_id, _country), found in orders.items():
+        of_programme[programme_id].update(pk for pk, _ in found)
+    popularity: dict[int, float] = {}
+    for programme in programmes:
+        ids = sorted(of_programme[programme.pk])
+        rng.shuffle(ids)
+        popularity.update({pk: 1.0 / (r + 1) ** POPULARITY_SKEW for r, pk in enumerate(ids)})
+    draws: dict[tuple, tuple[list[int], list[float]]] = {}
+
+    def pool(programme_id: int, country: str, occupations: tuple[str, ...]):
+        key = (programme_id, country, occupations)
+        if key not in draws:
+            candidates, cum, total = [], [], 0.0
+            for pk, isco in orders[(programme_id, country)]:
+                own = any(isco.startswith(code) or code.startswith(isco) for code in occupations)
+                total += popularity[pk] * (OWN_OCCUPATION_WEIGHT if own else 1.0)
+                candidates.append(pk)
+                cum.append(total)
+            draws[key] = (candidates, cum)
+        return draws[key]
+
+    workers = Worker.objects.filter(status=PoolStatus.WORK_READY, deployed=False, nationality__in=list(open_to)).filter(
+        models.Q(banned_until__isnull=True) | models.Q(banned_until__lt=today))
+    mine = workers.filter(public_id__startswith=f"G{seed}-")
+    if mine.exists():
+        workers = mine  # the workers of this run; else (--only selection) every work-ready worker
+    consent_q = (models.Q(purpose=ConsentPurpose.SELECTION, withdrawn_at__isnull=True, programme_id__in=list(round_of))
+                 & (models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)))
+    counts: dict[str, int] = defaultdict(int)
+    last = 0
+    while True:
+        batch = list(workers.filter(pk__gt=last).order_by("pk")
+                     .values_list("pk", "public_id", "nationality", "language")[:SELECTION_BATCH])
+        if not batch:
+            break
+        first, last = batch[0][0], batch[-1][0]
+        span = {"worker__gte": first, "worker__lte": last}
+        occupations: dict[int, list[str]] = defaultdict(list)
+        for worker_id, code in (WorkerOccupation.objects.filter(**span).order_by("worker_id", "isco_code")
+                                .values_list("worker_id", "isco_code")):
+            occupations[worker_id].append(code)
+        taking_part: dict[int, list[int]] = defaultdict(list)
+        for worker_id, programme_id in (Consent.objects.filter(consent_q, **span).order_by("worker_id", "programme_id")
+                                        .values_list("worker_id", "programme_id")):
+            taking_part[worker_id].append(programme_id)
+        wanted: dict[int, list[int]] = defaultdict(list)  # programmes whose employers the worker wants to be seen by
+        for worker_id, programme_id in Consent.objects.filter(
+            purpose=ConsentPurpose.EMPLOYERS, withdrawn_at__isnull=True, programme_id__in=list(round_of), **span,
+        ).order_by("worker_id", "programme_id").values_list("worker_id", "programme_id"):
+            wanted[worker_id].append(programme_id)
+        consents, preferences = [], []
+        for worker_id, public_id, country, language in batch:
+            programmes_of = [p for p in dict.fromkeys(taking_part.get(worker_id, ())) if p in open_to[country]]
+            if not programmes_of and public_id.startswith(f"G{seed}-") and rng.random() < SELECTION_CONSENT_SHARE:
+                liked = [p for p in wanted.get(worker_id, ()) if p in open_to[country]]
+                programme_id = rng.choice(liked or open_to[country])
+                consents.append(Consent(
+                    worker_id=worker_id, purpose=ConsentPurpose.SELECTION, programme_id=programme_id, language=language[:8],
+                    wording=f"I take part in selection for {round_of[programme_id].programme.code}: my ranking of job "
+                            "orders and my profile are used to match me with job orders.",
+                    given_via="web",
+                ))
+                programmes_of = [programme_id]
+            own = tuple(occupations.get(worker_id, ()))
+            for programme_id in programmes_of:
+                candidates, cum = pool(programme_id, country, own)
+                k = limit[programme_id] if rng.random() < 0.5 else rng.randint(1, limit[programme_id])
+                rnd = round_of[programme_id]
+                for rank, pk in enumerate(_ranking(rng, candidates, cum, k), start=1):
+                    preferences.append(Preference(round=rnd, worker_id=worker_id, job_order_id=pk, rank=rank))
+                counts["workers_ranking"] += 1
+        Consent.objects.bulk_create(consents, batch_size=5000)
+        Preference.objects.bulk_create(preferences, batch_size=5000)
+        counts["consents"] += len(consents)
+        counts["preferences"] += len(preferences)
+    return {"rounds": len(rounds), "consents": counts["consents"], "workers_ranking": counts["workers_ranking"],
+            "preferences": counts["preferences"]}
 
 
 def run(*, seed: int, scale: int, only: list[str] | None = None, actor=None) -> list[tuple[str, dict, float]]:

@@ -163,10 +163,39 @@ class Pathway(_Rules):
     target_status: str = Field("", max_length=200)
 
 
+class TargetGroup(StrEnum):
+    SEX = "sex"
+    REGION = "region"
+
+
+class Points(_Rules):
+    """The published points score that orders workers after the recall tiers (docs/selection.md)."""
+
+    language_per_level: float = Field(2, ge=0, le=100, description="Per CEFR level (A1 = 1 ... C2 = 6); a pass = 1.")
+    experience_per_year: float = Field(1, ge=0, le=100, description="Per year of experience in the job's occupation.")
+    experience_max_years: int = Field(10, ge=0, le=60)
+    skills_test_max: float = Field(10, ge=0, le=100, description="Points for a skills test score of 100.")
+    waiting_per_month: float = Field(0.5, ge=0, le=100, description="Per whole month work-ready in the pool.")
+    waiting_max_months: int = Field(24, ge=0, le=240)
+    first_time_underrepresented: float = Field(5, ge=0, le=100)
+    underrepresented_regions: list[str] = Field(default_factory=list, description="Regions of origin, as recorded.")
+
+
+class Targets(_Rules):
+    """Distributional targets: reserved seats (minimum shares) and caps for one grouping of workers."""
+
+    group_by: TargetGroup | None = None
+    min_percent: dict[str, float] = Field(default_factory=dict, description="Group -> share of positions reserved.")
+    max_percent: dict[str, float] = Field(default_factory=dict, description="Group -> largest share of positions.")
+
+
 class Selection(_Rules):
     mode: SelectionMode = SelectionMode.MATCHING
     shortlist_per_position: int = Field(3, ge=1, le=20)
     max_preferences: int = Field(10, ge=1, le=50)
+    passed_over_moves_up_after: int = Field(2, ge=1, le=20, description="Shortlist mode: passed over this often moves up.")
+    points: Points = Field(default_factory=Points)
+    targets: Targets = Field(default_factory=Targets)
 
 
 class LabourMarketTest(_Rules):
@@ -234,6 +263,7 @@ class Verdict:
         return not self.errors and self.rules is not None
 
 
+SEX_GROUPS = ("female", "male", "other", "undisclosed")
 MIN_WORKING_AGE = 15  # C138 Art 2(3): the general minimum age for employment is not less than 15.
 
 
@@ -350,6 +380,23 @@ def _check_consistency(r: RuleSet, errors: list[Issue], lk: Lookups) -> None:
     sel = r.selection
     if sel.mode == SelectionMode.EMPLOYER_SHORTLIST and sel.shortlist_per_position < 1:
         add("selection.shortlist_per_position", "The shortlist needs at least one candidate per position.")
+    t = sel.targets
+    if (t.min_percent or t.max_percent) and t.group_by is None:
+        add("selection.targets.group_by", "Say which grouping the targets are for: 'sex' or 'region'.")
+    for name, part in (("min_percent", t.min_percent), ("max_percent", t.max_percent)):
+        for group, share in part.items():
+            if not 0 <= share <= 100:
+                add(f"selection.targets.{name}.{group}", "A share must be between 0 and 100 percent.")
+    if sum(t.min_percent.values()) > 100:
+        add("selection.targets.min_percent", "The reserved shares add up to more than 100 percent.")
+    for group, share in t.min_percent.items():
+        if group in t.max_percent and t.max_percent[group] < share:
+            add(f"selection.targets.max_percent.{group}", f"The cap for '{group}' is below its reserved share.")
+    if t.group_by == TargetGroup.SEX:
+        for group in [*t.min_percent, *t.max_percent]:
+            if group not in SEX_GROUPS:
+                add(f"selection.targets.{'min_percent' if group in t.min_percent else 'max_percent'}.{group}",
+                    f"Unknown sex '{group}'; use one of {', '.join(SEX_GROUPS)}.")
 
 
 def _dupes(values: list[str], name: str, add) -> None:

@@ -107,6 +107,12 @@ def _cefr(text: str) -> int | None:
     return CEFR.index(match.group(1)) if match else None
 
 
+def cefr_level(text: str) -> int | None:
+    """A CEFR level as a number, A1 = 1 ... C2 = 6; None when the text names no CEFR level."""
+    index = _cefr(text)
+    return None if index is None else index + 1
+
+
 def level_meets(level: str, required: str) -> bool | None:
     """Whether `level` reaches `required`: True, False, or None when the two cannot be compared (a score against a
     CEFR level)."""
@@ -136,7 +142,7 @@ def language_expiry(result: LanguageFact, validity_months: int | None) -> dateti
 
 
 def _rule(rules: Mapping, name: str, default=None):
-    value = rules.get(name) if isinstance(rules, Mapping) else getattr(rules, name, None)
+    value = rules.get(name) if type(rules) is dict or isinstance(rules, Mapping) else getattr(rules, name, None)
     return default if value is None else value
 
 
@@ -186,6 +192,11 @@ def _occupation_unmet(worker: Facts, rules: Mapping, wanted: list[str] | None) -
     if not codes:
         return [Unmet("occupation_missing", "occupations", {"eligible": eligible or wanted})]
     return [Unmet("occupation_not_eligible", "occupations", {"eligible": eligible or wanted, "occupations": codes})]
+
+
+def occupation_unmet(worker: Facts, rules: Mapping, wanted: list[str] | None) -> list[Unmet]:
+    """The occupation criterion alone: an occupation of the worker among the rules' and matching `wanted`."""
+    return _occupation_unmet(worker, rules, wanted)
 
 
 def _medical_unmet(worker: Facts, season_start: datetime.date) -> list[Unmet]:

@@ -19,7 +19,7 @@ ALLOWED = {
     "joborders": {"core", "reference", "accounts", "programmes", "wages", "employers"},
     "workers": {"core", "reference", "accounts", "programmes"},
     "recruitment": {"core", "reference", "accounts", "programmes", "wages", "employers", "workers"},
-    "selection": {"core", "reference", "accounts", "programmes"},
+    "selection": {"core", "reference", "accounts", "programmes", "wages", "employers", "joborders", "workers"},
     "vacancies": {"core", "reference", "accounts", "programmes"},
     "demo": {"core", "reference", "accounts", "programmes", "selection", "wages", "employers", "joborders", "workers", "recruitment", "vacancies"},
 }
@@ -28,6 +28,7 @@ PLAIN_PYTHON = [
     "programmes/presets.py",
     "selection/engine.py",
     "selection/distributional.py",
+    "selection/priority.py",
     "reference/text.py",
     "reference/search.py",
     "reference/crosswalk.py",
