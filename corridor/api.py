@@ -118,6 +118,8 @@ def on_unexpected(request, exc: Exception):
 def _register_routers() -> None:
     from corridor.accounts.api import account_router, users_router
     from corridor.accounts.api import router as accounts_router
+    from corridor.contracts.api import router as contracts_router
+    from corridor.contracts.api import verify_router
     from corridor.core.api import router as audit_router
     from corridor.employers.api import router as employers_router
     from corridor.joborders.api import board_router as vacancy_board_router
@@ -152,6 +154,8 @@ def _register_routers() -> None:
     api.add_router("/agencies", agencies_router)
     api.add_router("/recruitment-costs", costs_router)
     api.add_router("/selection", selection_router)
+    api.add_router("/contracts", contracts_router)
+    api.add_router("/verify", verify_router)
 
 
 _register_routers()

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "corridor.recruitment",
     "corridor.vacancies",
     "corridor.selection",
+    "corridor.contracts",
     "corridor.demo",
 ]
 

@@ -2,6 +2,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from corridor.api import api
+from corridor.contracts import views as contract_views
 from corridor.core import views as core_views
 
 urlpatterns = [
@@ -19,6 +20,8 @@ urlpatterns = [
     path("agencies/", include("corridor.recruitment.urls")),
     path("costs/", include("corridor.recruitment.ledger_urls")),
     path("selection/", include("corridor.selection.urls")),
+    path("contracts/", include("corridor.contracts.urls")),
+    path("verify/", contract_views.verify, name="verify"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("corridor.core.urls")),

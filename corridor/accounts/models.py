@@ -216,6 +216,8 @@ SCOPES = {
     "workers:write": _("Register workers, record their documents and verify them"),
     "agencies:read": _("Read agency licences, proceedings, agency-employer links and ratings"),
     "agencies:write": _("Apply for and decide agency licences, take the steps of proceedings, record links, moderate ratings"),
+    "contracts:read": _("Read contract templates, placements and contracts (as the acting user may)"),
+    "contracts:write": _("Set contract templates, make and confirm placements, generate, sign, approve, answer, amend and revoke contracts"),
 }
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from corridor.accounts import services as account_services
 from corridor.accounts.models import Organisation, OrgKind, User
+from corridor.contracts import demo as contracts_demo
 from corridor.core.access import Role
 from corridor.employers import demo as employers_demo
 from corridor.joborders import demo as joborders_demo
@@ -212,6 +213,7 @@ def build_demo() -> dict:
     recruitment_demo.build(orgs, users)
     ledger_demo.build(orgs, users)
     selection_demo.build(orgs, users)
+    contracts_demo.build(orgs, users)
     return {"users": USERS, "password": DEMO_PASSWORD, "programmes": [sag, circ, eps]}
 
 

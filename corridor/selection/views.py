@@ -324,6 +324,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "round": rnd,
         "corridor": _country(rnd.origin_country),
         "official": _is_official(request.user, rnd.programme),
+        "may_run": selectors.may_run(user=request.user, rnd=rnd),
         "shortlist": run.mode == SelectionMode.EMPLOYER_SHORTLIST,
         "summary": run.summary,
         "tables": _summary_tables(run.summary),

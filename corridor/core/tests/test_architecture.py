@@ -21,7 +21,9 @@ ALLOWED = {
     "recruitment": {"core", "reference", "accounts", "programmes", "wages", "employers", "workers"},
     "selection": {"core", "reference", "accounts", "programmes", "wages", "employers", "joborders", "workers"},
     "vacancies": {"core", "reference", "accounts", "programmes"},
-    "demo": {"core", "reference", "accounts", "programmes", "selection", "wages", "employers", "joborders", "workers", "recruitment", "vacancies"},
+    "contracts": {"core", "reference", "accounts", "programmes", "wages", "employers", "joborders", "workers",
+                  "recruitment", "selection"},
+    "demo": {"core", "reference", "accounts", "programmes", "selection", "contracts", "wages", "employers", "joborders", "workers", "recruitment", "vacancies"},
 }
 PLAIN_PYTHON = [
     "programmes/rulebook.py",
@@ -29,6 +31,8 @@ PLAIN_PYTHON = [
     "selection/engine.py",
     "selection/distributional.py",
     "selection/priority.py",
+    "selection/assign.py",
+    "contracts/clauses.py",
     "reference/text.py",
     "reference/search.py",
     "reference/crosswalk.py",
