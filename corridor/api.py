@@ -121,6 +121,7 @@ def _register_routers() -> None:
     from corridor.contracts.api import router as contracts_router
     from corridor.contracts.api import verify_router
     from corridor.core.api import router as audit_router
+    from corridor.deployment.api import router as journeys_router
     from corridor.employers.api import router as employers_router
     from corridor.joborders.api import board_router as vacancy_board_router
     from corridor.joborders.api import router as joborders_router
@@ -156,6 +157,7 @@ def _register_routers() -> None:
     api.add_router("/selection", selection_router)
     api.add_router("/contracts", contracts_router)
     api.add_router("/verify", verify_router)
+    api.add_router("/journeys", journeys_router)
 
 
 _register_routers()

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "corridor.vacancies",
     "corridor.selection",
     "corridor.contracts",
+    "corridor.deployment",
     "corridor.demo",
 ]
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("costs/", include("corridor.recruitment.ledger_urls")),
     path("selection/", include("corridor.selection.urls")),
     path("contracts/", include("corridor.contracts.urls")),
+    path("journeys/", include("corridor.deployment.urls")),
     path("verify/", contract_views.verify, name="verify"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),

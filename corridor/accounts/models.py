@@ -218,6 +218,9 @@ SCOPES = {
     "agencies:write": _("Apply for and decide agency licences, take the steps of proceedings, record links, moderate ratings"),
     "contracts:read": _("Read contract templates, placements and contracts (as the acting user may)"),
     "contracts:write": _("Set contract templates, make and confirm placements, generate, sign, approve, answer, amend and revoke contracts"),
+    "deployment:read": _("Read journeys, pre-departure checklists, permits and substitution alerts (as the acting user may)"),
+    "deployment:write": _("Open journeys, record pre-departure steps, permits, travel, arrival, declared terms, alerts' "
+                          "resolution and returns"),
 }
 
 

@@ -15,6 +15,7 @@ from corridor.accounts import services as account_services
 from corridor.accounts.models import Organisation, OrgKind, User
 from corridor.contracts import demo as contracts_demo
 from corridor.core.access import Role
+from corridor.deployment import demo as deployment_demo
 from corridor.employers import demo as employers_demo
 from corridor.joborders import demo as joborders_demo
 from corridor.programmes import services as programme_services
@@ -214,6 +215,7 @@ def build_demo() -> dict:
     ledger_demo.build(orgs, users)
     selection_demo.build(orgs, users)
     contracts_demo.build(orgs, users)
+    deployment_demo.build(orgs, users)
     return {"users": USERS, "password": DEMO_PASSWORD, "programmes": [sag, circ, eps]}
 
 

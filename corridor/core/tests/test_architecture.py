@@ -23,7 +23,9 @@ ALLOWED = {
     "vacancies": {"core", "reference", "accounts", "programmes"},
     "contracts": {"core", "reference", "accounts", "programmes", "wages", "employers", "joborders", "workers",
                   "recruitment", "selection"},
-    "demo": {"core", "reference", "accounts", "programmes", "selection", "contracts", "wages", "employers", "joborders", "workers", "recruitment", "vacancies"},
+    "deployment": {"core", "reference", "accounts", "programmes", "wages", "employers", "joborders", "workers",
+                   "recruitment", "selection", "contracts"},
+    "demo": {"core", "reference", "accounts", "programmes", "selection", "contracts", "deployment", "wages", "employers", "joborders", "workers", "recruitment", "vacancies"},
 }
 PLAIN_PYTHON = [
     "programmes/rulebook.py",
@@ -33,6 +35,8 @@ PLAIN_PYTHON = [
     "selection/priority.py",
     "selection/assign.py",
     "contracts/clauses.py",
+    "deployment/journey.py",
+    "deployment/substitution.py",
     "reference/text.py",
     "reference/search.py",
     "reference/crosswalk.py",

@@ -1,0 +1,159 @@
+"""Demo journeys of the Canadian seasonal programme, built through the services on the placements and contracts of
+corridor/contracts/demo.py:
+
+- sel_mx_07 (accepted contract, a later amendment rejected): contract accepted, pre-departure not started;
+- sel_jm_01 (Kemar): every pre-departure item done, cleared for departure;
+- worker (José Luis): cleared, and his work permit recorded by the immigration authority;
+- sel_mx_08, the past season: a proposed placement of the published run, confirmed and contracted months ago, the
+  worker travelled, the employer confirmed the arrival and declared a lower wage than the contract's (a substitution
+  alert for the origin authority and the labour inspectorate, shown to the worker), and the worker returned as
+  agreed (his season record gives him recall by rule in the next round).
+
+Past dates are made with the services' clock set back (`_clock`), so that each contract was locked long enough
+before the departure. Running it twice changes nothing: it does nothing once the programme has journeys.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+from decimal import Decimal
+from unittest import mock
+
+from django.db import transaction
+from django.utils import timezone
+
+from corridor.accounts.models import OrgKind, User
+from corridor.contracts import services as contracts
+from corridor.contracts.models import Placement, PlacementStatus
+from corridor.core.access import Role
+from corridor.deployment import services
+from corridor.deployment.models import Journey
+from corridor.programmes.models import Programme
+
+ORIGIN_OFFICERS = {"MX": "origin_officer", "JM": "origin_officer_jm"}
+
+
+@contextlib.contextmanager
+def _clock(days_ago: int):
+    """The services' clock set `days_ago` days back, for the steps of a past season."""
+    at = timezone.now() - datetime.timedelta(days=days_ago)
+    with mock.patch("django.utils.timezone.now", return_value=at):
+        yield
+
+
+def _day(days_from_today: int) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=days_from_today)
+
+
+def _user(users: dict, username: str) -> User | None:
+    return users.get(username) or User.objects.filter(username=username).first()
+
+
+def _employer_user(placement: Placement) -> User | None:
+    return (User.objects.filter(organisation_id=placement.job_order.employer.organisation_id,
+                                role_assignments__role=Role.EMPLOYER, is_active=True).order_by("pk").first())
+
+
+def _immigration_officer(users: dict, country: str) -> User | None:
+    user = _user(users, "immigration_officer")
+    if user is not None and user.organisation and user.organisation.kind == OrgKind.IMMIGRATION_AUTHORITY \
+            and user.organisation.country == country:
+        return user
+    return None
+
+
+def _placement(sag: Programme, username: str) -> Placement | None:
+    return (Placement.objects.filter(job_order__programme=sag, worker__user__username=username)
+            .select_related("worker__user", "job_order__employer").order_by("pk").first())
+
+
+def _predeparture(journey: Journey, origin: User, departure: datetime.date, policy: str, booking: str) -> None:
+    end = journey.placement.job_order.end_date
+    services.predeparture_update(
+        actor=origin, journey=journey, insurance_provider="Seguros Agrícolas del Pacífico", insurance_policy=policy,
+        insurance_valid_until=(end + datetime.timedelta(days=30)).isoformat(), travel_booking=booking,
+        planned_departure=departure.isoformat())
+
+
+def _permit(journey: Journey, officer: User, number: str) -> None:
+    order = journey.placement.job_order
+    services.permit_record(
+        actor=officer, journey=journey, kind="work_permit", number=number,
+        valid_from=(order.start_date - datetime.timedelta(days=14)).isoformat(),
+        valid_until=(order.end_date + datetime.timedelta(days=14)).isoformat(), entries="multiple",
+        employer_name=order.employer.organisation.name, isco_code=order.isco_code,
+        conditions="Work only for the named employer under the programme, in the named occupation; a change of "
+        "employer goes through the programme's transfer procedure.")
+
+
+def _current(sag: Programme, users: dict, immigration: User | None) -> None:
+    """Journeys of this season's contracts: contracted, cleared, permit issued."""
+    for username, upto, n in (("sel_mx_07", "contracted", 1), ("sel_jm_01", "cleared", 2), ("worker", "permit", 3)):
+        placement = _placement(sag, username)
+        if placement is None or contracts.in_force(placement) is None:
+            continue
+        origin = _user(users, ORIGIN_OFFICERS.get(placement.worker.nationality, ""))
+        if origin is None:
+            continue
+        journey = services.journey_start(actor=origin, placement=placement)
+        if upto == "contracted":
+            continue
+        _predeparture(journey, origin, _day(45 + 5 * n), f"POL-2027-{n:04d}", f"AC-{7410 + n}")
+        services.clear_departure(actor=origin, journey=journey)
+        if upto == "permit" and immigration is not None:
+            _permit(journey, immigration, f"WP-{timezone.localdate().year}-{n:06d}")
+
+
+def _past_season(sag: Programme, users: dict, immigration: User | None) -> None:
+    """sel_mx_08's season: contract locked 150 days ago, departure 100 days ago, a lower wage declared at
+    destination, back home as agreed a week ago."""
+    placement = _placement(sag, "sel_mx_08")
+    origin = _user(users, "origin_officer")
+    if placement is None or placement.worker.user is None or origin is None or immigration is None:
+        return
+    employer = _employer_user(placement)
+    worker = placement.worker.user
+    if employer is None or placement.status not in (PlacementStatus.PROPOSED, PlacementStatus.CONFIRMED) \
+            or placement.contracts.exists():
+        return
+    with _clock(160):
+        if placement.status == PlacementStatus.PROPOSED:
+            placement = contracts.placement_confirm(actor=worker, placement=placement)
+            placement = contracts.placement_confirm(actor=employer, placement=placement)
+        contract = contracts.contract_generate(actor=employer, placement=placement)
+        contract = contracts.contract_sign(actor=employer, contract=contract)
+    with _clock(150):
+        contract = contracts.contract_approve(actor=origin, contract=contract)
+    with _clock(145):
+        contract = contracts.contract_answer(actor=worker, contract=contract, accept=True, via="office",
+                                             note="Leído con la oficial de enlace y aceptado.")
+    with _clock(130):
+        journey = services.journey_start(actor=origin, placement=placement)
+        _predeparture(journey, origin, _day(30), "POL-2026-0815", "AM-0684")  # 100 days ago, in real time
+        services.clear_departure(actor=origin, journey=journey)
+    with _clock(115):
+        _permit(journey, immigration, f"WP-{timezone.localdate().year}-900001")
+    with _clock(100):
+        services.departure_record(actor=origin, journey=journey, departed_on=_day(0).isoformat())
+    with _clock(99):
+        services.arrival_confirm(actor=employer, journey=journey, arrived_on=_day(0).isoformat(),
+                                 welfare_contact_name="Teresa Bouchard", welfare_contact_phone="+1 905 555 0142")
+    with _clock(90):
+        contract.refresh_from_db()
+        lower = Decimal(str(contract.content["pay"]["amount"])) - Decimal("1.50")
+        services.terms_declare(actor=employer, journey=journey, wage_amount=f"{lower:.2f}",
+                               hours_per_week=str(contract.content["pay"]["hours_per_week"] or ""))
+    with _clock(7):
+        services.return_record(actor=origin, journey=journey, returned_on=_day(0).isoformat(), as_agreed=True,
+                               note="Returned on the agreed date; the season was completed.")
+
+
+@transaction.atomic
+def build(orgs: dict, users: dict) -> None:
+    sag = Programme.objects.filter(code="CA-SAG").first()
+    if sag is None or Journey.objects.filter(placement__job_order__programme=sag).exists():
+        return
+    immigration = _immigration_officer(users, sag.destination_country)
+    _current(sag, users, immigration)
+    _past_season(sag, users, immigration)
