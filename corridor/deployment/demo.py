@@ -7,7 +7,12 @@ corridor/contracts/demo.py:
 - sel_mx_08, the past season: a proposed placement of the published run, confirmed and contracted months ago, the
   worker travelled, the employer confirmed the arrival and declared a lower wage than the contract's (a substitution
   alert for the origin authority and the labour inspectorate, shown to the worker), and the worker returned as
-  agreed (his season record gives him recall by rule in the next round).
+  agreed (his season record gives him recall by rule in the next round);
+- at Fraser Valley Berry Farms, this season: sel_mx_06 employed; sel_jm_02 employed and changing employer; sel_jm_06
+  employed, then transferred to another status by the immigration authority; sel_mx_10 travelled and stayed beyond
+  the permit; sel_jm_05 withdrew after accepting the contract; sel_jm_04 left yesterday (travelled, arrival not yet
+  confirmed);
+- sel_mx_09: journey opened while the contract waits for the worker's answer (selected).
 
 Past dates are made with the services' clock set back (`_clock`), so that each contract was locked long enough
 before the departure. Running it twice changes nothing: it does nothing once the programme has journeys.
@@ -88,7 +93,12 @@ def _permit(journey: Journey, officer: User, number: str) -> None:
 
 
 def _current(sag: Programme, users: dict, immigration: User | None) -> None:
-    """Journeys of this season's contracts: contracted, cleared, permit issued."""
+    """Journeys of this season's contracts: selected (contract delivered, not yet accepted), contracted, cleared,
+    permit issued."""
+    waiting = _placement(sag, "sel_mx_09")
+    origin_mx = _user(users, "origin_officer")
+    if waiting is not None and origin_mx is not None and waiting.status == PlacementStatus.CONFIRMED:
+        services.journey_start(actor=origin_mx, placement=waiting)
     for username, upto, n in (("sel_mx_07", "contracted", 1), ("sel_jm_01", "cleared", 2), ("worker", "permit", 3)):
         placement = _placement(sag, username)
         if placement is None or contracts.in_force(placement) is None:
@@ -149,6 +159,72 @@ def _past_season(sag: Programme, users: dict, immigration: User | None) -> None:
                                note="Returned on the agreed date; the season was completed.")
 
 
+def _to_contract(placement: Placement, employer: User, origin: User, locked_days_ago: int):
+    """Confirm the placement and take its contract to acceptance, locked `locked_days_ago` days ago."""
+    worker = placement.worker.user
+    with _clock(locked_days_ago + 5):
+        if placement.worker_confirmed_at is None:
+            placement = contracts.placement_confirm(actor=worker, placement=placement)
+        if placement.employer_confirmed_at is None:
+            placement = contracts.placement_confirm(actor=employer, placement=placement)
+        contract = contracts.contract_generate(actor=employer, placement=placement)
+        contracts.contract_sign(actor=employer, contract=contract)
+    with _clock(locked_days_ago):
+        contract = contracts.contract_approve(actor=origin, contract=contract)
+    with _clock(locked_days_ago - 2):
+        contracts.contract_answer(actor=worker, contract=contract, accept=True, via="web")
+    return placement
+
+
+def _this_season(sag: Programme, users: dict, immigration: User | None) -> None:
+    """Fraser Valley's crew: employed, changing employer, transferred to another status, beyond the permit,
+    withdrawn."""
+    if immigration is None:
+        return
+    stories = (("sel_mx_06", "employed"), ("sel_jm_02", "changing"), ("sel_jm_06", "status"), ("sel_mx_10", "overstay"),
+               ("sel_jm_05", "withdrawn"), ("sel_jm_04", "travelled"))
+    for n, (username, story) in enumerate(stories, start=1):
+        placement = _placement(sag, username)
+        if placement is None or placement.worker.user is None or placement.contracts.exists() \
+                or placement.status not in (PlacementStatus.PROPOSED, PlacementStatus.CONFIRMED):
+            continue
+        origin = _user(users, ORIGIN_OFFICERS.get(placement.worker.nationality, ""))
+        employer = _employer_user(placement)
+        if origin is None or employer is None:
+            continue
+        placement = _to_contract(placement, employer, origin, 90)
+        with _clock(80):
+            journey = services.journey_start(actor=origin, placement=placement)
+            if story == "withdrawn":
+                services.withdraw(actor=placement.worker.user, journey=journey,
+                                  reason="My mother fell ill; I stay home this season.")
+                continue
+            _predeparture(journey, origin, _day(40), f"POL-2026-{100 + n:04d}", f"WS-{2200 + n}")
+            services.clear_departure(actor=origin, journey=journey)
+        with _clock(70):
+            _permit(journey, immigration, f"WP-{timezone.localdate().year}-{800000 + n:06d}")
+        with _clock(1 if story == "travelled" else 40):
+            services.departure_record(actor=origin, journey=journey, departed_on=_day(0).isoformat())
+        if story == "travelled":
+            continue
+        if story == "overstay":
+            with _clock(2):
+                services.overstay_record(actor=immigration, journey=journey,
+                                         note="Did not report to the employer and left the address given at entry.")
+            continue
+        with _clock(39):
+            services.arrival_confirm(actor=employer, journey=journey, arrived_on=_day(0).isoformat(),
+                                     welfare_contact_name="Gurpreet Dhillon", welfare_contact_phone="+1 604 555 0177")
+        if story == "changing":
+            with _clock(5):
+                services.employer_change_start(actor=placement.worker.user, journey=journey,
+                                               note="I want to move to the raspberry farm my cousin works on.")
+        elif story == "status":
+            with _clock(3):
+                services.status_change_record(actor=immigration, journey=journey,
+                                              note="Granted an open work permit for vulnerable workers after a complaint.")
+
+
 @transaction.atomic
 def build(orgs: dict, users: dict) -> None:
     sag = Programme.objects.filter(code="CA-SAG").first()
@@ -157,3 +233,4 @@ def build(orgs: dict, users: dict) -> None:
     immigration = _immigration_officer(users, sag.destination_country)
     _current(sag, users, immigration)
     _past_season(sag, users, immigration)
+    _this_season(sag, users, immigration)

@@ -34,6 +34,12 @@ def test_demo_has_one_user_per_role():
     build_demo()
     held = {spec.role for spec in USERS}
     assert held == set(Role.values)
+    # The same build takes journeys to every state, with the substitution alert of a lower wage at destination.
+    from corridor.deployment import journey
+    from corridor.deployment.models import Journey, SubstitutionAlert
+
+    assert set(Journey.objects.values_list("state", flat=True)) == set(journey.STATES)
+    assert SubstitutionAlert.objects.filter(field="wage_amount", source="declared").exists()
 
 
 @override_settings(CORRIDOR_ENFORCE_SECOND_FACTOR=False)
