@@ -126,6 +126,7 @@ def _register_routers() -> None:
     from corridor.joborders.api import board_router as vacancy_board_router
     from corridor.joborders.api import router as joborders_router
     from corridor.joborders.import_api import import_router
+    from corridor.payroll.api import router as payslips_router
     from corridor.programmes.api import presets_router
     from corridor.programmes.api import router as programmes_router
     from corridor.recruitment.api import router as agencies_router
@@ -158,6 +159,7 @@ def _register_routers() -> None:
     api.add_router("/contracts", contracts_router)
     api.add_router("/verify", verify_router)
     api.add_router("/journeys", journeys_router)
+    api.add_router("/payslips", payslips_router)
 
 
 _register_routers()

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "corridor.selection",
     "corridor.contracts",
     "corridor.deployment",
+    "corridor.payroll",
     "corridor.demo",
 ]
 

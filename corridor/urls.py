@@ -22,6 +22,7 @@ urlpatterns = [
     path("selection/", include("corridor.selection.urls")),
     path("contracts/", include("corridor.contracts.urls")),
     path("journeys/", include("corridor.deployment.urls")),
+    path("payslips/", include("corridor.payroll.urls")),
     path("verify/", contract_views.verify, name="verify"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),

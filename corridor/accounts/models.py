@@ -221,6 +221,8 @@ SCOPES = {
     "deployment:read": _("Read journeys, pre-departure checklists, permits and substitution alerts (as the acting user may)"),
     "deployment:write": _("Open journeys, record pre-departure steps, permits, travel, arrival, declared terms, alerts' "
                           "resolution and returns"),
+    "payroll:read": _("Read payslips, their findings and disputes (as the acting user may)"),
+    "payroll:write": _("Submit payslips (the employer) and dispute them (the worker)"),
 }
 
 

@@ -18,6 +18,7 @@ from corridor.core.access import Role
 from corridor.deployment import demo as deployment_demo
 from corridor.employers import demo as employers_demo
 from corridor.joborders import demo as joborders_demo
+from corridor.payroll import demo as payroll_demo
 from corridor.programmes import services as programme_services
 from corridor.programmes.models import Programme, ProgrammeStatus
 from corridor.recruitment import demo as recruitment_demo
@@ -215,7 +216,8 @@ def build_demo() -> dict:
     ledger_demo.build(orgs, users)
     selection_demo.build(orgs, users)
     contracts_demo.build(orgs, users)
-    deployment_demo.build(orgs, users)
+    deployment_demo.build(orgs, users, while_employed=payroll_demo.past_season)
+    payroll_demo.build(orgs, users)
     return {"users": USERS, "password": DEMO_PASSWORD, "programmes": [sag, circ, eps]}
 
 

@@ -115,9 +115,10 @@ def _current(sag: Programme, users: dict, immigration: User | None) -> None:
             _permit(journey, immigration, f"WP-{timezone.localdate().year}-{n:06d}")
 
 
-def _past_season(sag: Programme, users: dict, immigration: User | None) -> None:
+def _past_season(sag: Programme, users: dict, immigration: User | None, while_employed=None) -> None:
     """sel_mx_08's season: contract locked 150 days ago, departure 100 days ago, a lower wage declared at
-    destination, back home as agreed a week ago."""
+    destination, back home as agreed a week ago. `while_employed(journey, employer)`, if given, is called between
+    the arrival and the return (the payroll demo submits the season's payslips there)."""
     placement = _placement(sag, "sel_mx_08")
     origin = _user(users, "origin_officer")
     if placement is None or placement.worker.user is None or origin is None or immigration is None:
@@ -154,6 +155,8 @@ def _past_season(sag: Programme, users: dict, immigration: User | None) -> None:
         lower = Decimal(str(contract.content["pay"]["amount"])) - Decimal("1.50")
         services.terms_declare(actor=employer, journey=journey, wage_amount=f"{lower:.2f}",
                                hours_per_week=str(contract.content["pay"]["hours_per_week"] or ""))
+    if while_employed is not None:
+        while_employed(journey, employer)
     with _clock(7):
         services.return_record(actor=origin, journey=journey, returned_on=_day(0).isoformat(), as_agreed=True,
                                note="Returned on the agreed date; the season was completed.")
@@ -226,11 +229,11 @@ def _this_season(sag: Programme, users: dict, immigration: User | None) -> None:
 
 
 @transaction.atomic
-def build(orgs: dict, users: dict) -> None:
+def build(orgs: dict, users: dict, while_employed=None) -> None:
     sag = Programme.objects.filter(code="CA-SAG").first()
     if sag is None or Journey.objects.filter(placement__job_order__programme=sag).exists():
         return
     immigration = _immigration_officer(users, sag.destination_country)
     _current(sag, users, immigration)
-    _past_season(sag, users, immigration)
+    _past_season(sag, users, immigration, while_employed)
     _this_season(sag, users, immigration)
