@@ -17,7 +17,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from corridor.accounts.models import OrgKind
 from corridor.contracts import clauses
 from corridor.contracts.models import (
     LIVE_PLACEMENT,
@@ -39,6 +38,7 @@ from corridor.reference.selectors import isco_titles
 from corridor.selection.models import Outcome, PickStatus, RunStatus, SelectionRun
 from corridor.selection.services import is_ministry, is_programme_admin
 from corridor.workers.models import PoolStatus, Worker
+from corridor.workers.services import is_origin_officer_for
 
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O, U
 MAX_TEXT = 4000
@@ -65,12 +65,9 @@ def is_employer_of(actor, order: JobOrder) -> bool:
 
 
 def is_origin_authority_for(actor, worker: Worker, programme: Programme) -> bool:
-    org = organisation_of(actor)
-    return bool(
-        Role.ORIGIN_OFFICER in roles_of(actor) and org is not None and org.kind == OrgKind.ORIGIN_AUTHORITY
-        and org.country == worker.nationality
-        and programme.corridors.filter(origin_country=org.country, competent_authority=org, is_active=True).exists()
-    )
+    """An officer of the worker's origin authority, when it is the competent authority of the programme's corridor."""
+    return is_origin_officer_for(actor, worker.nationality) and programme.corridors.filter(
+        origin_country=worker.nationality, competent_authority=organisation_of(actor), is_active=True).exists()
 
 
 def is_worker(actor, worker: Worker) -> bool:

@@ -19,14 +19,12 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from corridor.contracts import selectors as contract_selectors
-from corridor.contracts import services as contract_services
-from corridor.core.access import Category, Role, is_firewalled, roles_of
+from corridor.core.access import Category, is_firewalled
 from corridor.core.api_auth import ApiAccess
 from corridor.core.errors import InvalidInput, NotFound
 from corridor.core.pagination import Pagination
 from corridor.deployment import selectors, services
 from corridor.deployment.models import AlertStatus, Journey, State, SubstitutionAlert
-from corridor.selection.services import is_ministry
 
 MAX_ID = 2**31 - 1
 MAX_TEXT = services.MAX_TEXT
@@ -281,12 +279,6 @@ def _journey(request, journey_id: int) -> Journey:
     return selectors.journey_get(user=request.user, pk=journey_id)
 
 
-def _sees_checklist(user, journey: Journey) -> bool:
-    return bool(Role.PLATFORM_ADMIN in roles_of(user) or services.is_origin(user, journey)
-                or services.is_employer(user, journey) or contract_services.is_worker(user, journey.worker)
-                or is_ministry(user, journey.placement.job_order.programme))
-
-
 def _detail(request, journey: Journey) -> Journey:
     """The journey with what the user may see of it (for JourneyDetailOut)."""
     user = request.user
@@ -295,7 +287,7 @@ def _detail(request, journey: Journey) -> Journey:
     journey.what_next = [{"action": a, "label": str(ACTION_LABELS.get(a, a))} for a in selectors.what_next(journey)]
     journey.step_list = [{"action": s.action, "from_state": s.from_state, "to_state": s.to_state, "at": s.at,
                       "note": s.note if private else None} for s in selectors.steps(user=user, journey=journey)]
-    journey.checklist = services.checklist(journey) if _sees_checklist(user, journey) else None
+    journey.checklist = selectors.checklist(journey) if selectors.may_see_checklist(user, journey) else None
     journey.permit_list = list(selectors.permits(user=user, journey=journey))
     journey.open_alerts = (None if is_firewalled(user, Category.WAGE)
                            else list(selectors.alerts(user=user, journey=journey, status=AlertStatus.OPEN)))

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from corridor.accounts.models import OrgKind
+from corridor.contracts import services as contracts
 from corridor.core.access import Role, organisation_of, roles_of
 from corridor.core.errors import NotFound
 from corridor.deployment import journey as path
@@ -92,3 +97,43 @@ def declarations(*, user, journey: Journey) -> QuerySet[DeclaredTerms]:
 def what_next(journey: Journey) -> list[str]:
     """The actions that can follow from the journey's state, in the usual order."""
     return list(path.NEXT.get(journey.state, ()))
+
+
+def checklist(journey: Journey, today: datetime.date | None = None) -> list[dict]:
+    """The pre-departure checklist of the programme, item by item: done or what is missing."""
+    today = today or timezone.localdate()
+    worker = journey.worker
+    order = journey.placement.job_order
+    end, start = order.end_date, order.start_date
+    passport = worker.documents.filter(kind__in=["passport", "national_id"]).order_by("-expires_on").first()
+    medical = worker.medical_clearances.order_by("-issued_on", "-valid_until").first()
+    contract = contracts.in_force(journey.placement)
+    departure = journey.planned_departure
+    items = [
+        ("documents", passport is not None and (passport.expires_on is None or passport.expires_on >= end),
+         _("A passport valid to the end of the season, %(date)s.") % {"date": end.isoformat()}),
+        ("medical", medical is not None and medical.fit and medical.valid_until >= start,
+         _("A medical clearance saying fit, valid on %(date)s.") % {"date": start.isoformat()}),
+        ("orientation", worker.orientation_completed_on is not None, _("Pre-departure orientation completed.")),
+        ("insurance", bool(journey.insurance_provider and journey.insurance_policy)
+         and (journey.insurance_valid_until is None or journey.insurance_valid_until >= end),
+         _("Health insurance covering the whole stay.")),
+        ("contract", contract is not None, _("A contract accepted by the worker.")),
+        ("travel", bool(journey.travel_booking and departure), _("Travel booked, with the planned departure date.")),
+    ]
+    out = [{"item": key, "done": bool(done), "needs": needs} for key, done, needs in items]
+    if departure is not None:
+        blockers = contracts.departure_blockers(journey.placement, departure)
+        out.append({"item": "lead_time", "done": not blockers, "needs": " ".join(blockers) or
+                    _("The contract reached the worker in time before departure.")})
+    return out
+
+
+def may_see_checklist(user, journey: Journey) -> bool:
+    """The checklist's detail: the worker, the employer, the origin authority, the destination ministry."""
+    from corridor.contracts.services import is_worker
+    from corridor.deployment.services import is_employer, is_origin
+    from corridor.selection.services import is_ministry
+
+    return bool(Role.PLATFORM_ADMIN in roles_of(user) or is_origin(user, journey) or is_employer(user, journey)
+                or is_worker(user, journey.worker) or is_ministry(user, journey.placement.job_order.programme))

@@ -17,7 +17,7 @@ from corridor.core.access import Role, organisation_of, roles_of
 from corridor.core.errors import Conflict, Forbidden, InvalidInput
 from corridor.core.inputs import date_field
 from corridor.deployment import journey as path
-from corridor.deployment import substitution
+from corridor.deployment import selectors, substitution
 from corridor.deployment.models import (
     AlertSource,
     AlertStatus,
@@ -166,36 +166,6 @@ def predeparture_update(*, actor, journey: Journey, **data: Any) -> Journey:
     return journey
 
 
-def checklist(journey: Journey, today: datetime.date | None = None) -> list[dict]:
-    """The pre-departure checklist of the programme, item by item: done or what is missing."""
-    today = today or timezone.localdate()
-    worker = journey.worker
-    order = journey.placement.job_order
-    end, start = order.end_date, order.start_date
-    passport = worker.documents.filter(kind__in=["passport", "national_id"]).order_by("-expires_on").first()
-    medical = worker.medical_clearances.order_by("-issued_on", "-valid_until").first()
-    contract = contracts.in_force(journey.placement)
-    departure = journey.planned_departure
-    items = [
-        ("documents", passport is not None and (passport.expires_on is None or passport.expires_on >= end),
-         _("A passport valid to the end of the season, %(date)s.") % {"date": end.isoformat()}),
-        ("medical", medical is not None and medical.fit and medical.valid_until >= start,
-         _("A medical clearance saying fit, valid on %(date)s.") % {"date": start.isoformat()}),
-        ("orientation", worker.orientation_completed_on is not None, _("Pre-departure orientation completed.")),
-        ("insurance", bool(journey.insurance_provider and journey.insurance_policy)
-         and (journey.insurance_valid_until is None or journey.insurance_valid_until >= end),
-         _("Health insurance covering the whole stay.")),
-        ("contract", contract is not None, _("A contract accepted by the worker.")),
-        ("travel", bool(journey.travel_booking and departure), _("Travel booked, with the planned departure date.")),
-    ]
-    out = [{"item": key, "done": bool(done), "needs": needs} for key, done, needs in items]
-    if departure is not None:
-        blockers = contracts.departure_blockers(journey.placement, departure)
-        out.append({"item": "lead_time", "done": not blockers, "needs": " ".join(blockers) or
-                    _("The contract reached the worker in time before departure.")})
-    return out
-
-
 @transaction.atomic
 def clear_departure(*, actor, journey: Journey) -> Journey:
     """The origin authority clears the worker for departure once every checklist item is done."""
@@ -203,7 +173,7 @@ def clear_departure(*, actor, journey: Journey) -> Journey:
     _require(is_origin(actor, journey), "Only the worker's origin authority clears a departure.")
     if journey.state == path.SELECTED and contracts.in_force(journey.placement) is not None:
         journey = _step(actor, journey, "contract_accepted", "The worker accepted the contract.")
-    items = checklist(journey)
+    items = selectors.checklist(journey)
     missing = [i for i in items if not i["done"]]
     if journey.planned_departure is None:
         missing.append({"item": "travel", "needs": _("Record the planned departure date.")})

@@ -295,7 +295,7 @@ def _detail_page(request: HttpRequest, journey: Journey, *, bound=None, errors=(
         "protected": protected,
     }
     if protected:
-        context["checklist"] = services.checklist(journey)
+        context["checklist"] = selectors.checklist(journey)
         context["alerts"] = [{"alert": a, "label": FIELD_LABELS.get(a.field, a.field)}
                              for a in selectors.alerts(user=user, journey=journey)]
         context["declarations"] = [{"declared": d, "facts": [(FIELD_LABELS.get(k, k), v) for k, v in d.facts.items()]}

@@ -42,6 +42,7 @@ from corridor.selection.models import (
     SkillsTest,
 )
 from corridor.workers.models import ConsentPurpose, PoolStatus, Worker, consent_q
+from corridor.workers.services import is_origin_officer_for
 
 RUN_LOCK_STALE = datetime.timedelta(hours=1)
 MAX_TEXT = 4000
@@ -100,16 +101,10 @@ def _require_open(rnd: SelectionRound) -> None:
                        field="round")
 
 
-def _is_origin_officer_for(actor, country: str) -> bool:
-    org = organisation_of(actor)
-    return bool(Role.ORIGIN_OFFICER in roles_of(actor) and org is not None and org.kind == OrgKind.ORIGIN_AUTHORITY
-                and org.country == country)
-
-
 def _require_worker_or_origin(actor, worker: Worker) -> None:
     if worker.user_id is not None and worker.user_id == getattr(actor, "pk", None):
         return
-    if _is_origin_officer_for(actor, worker.nationality):
+    if is_origin_officer_for(actor, worker.nationality):
         return
     raise Forbidden("Only the worker, or the origin authority of the worker's country, may do this.")
 
@@ -306,7 +301,7 @@ def preferences_withdraw(*, actor, rnd: SelectionRound, worker: Worker) -> None:
 
 
 def _require_record_keeper(actor, worker: Worker, programme: Programme) -> None:
-    if is_ministry(actor, programme) or _is_origin_officer_for(actor, worker.nationality):
+    if is_ministry(actor, programme) or is_origin_officer_for(actor, worker.nationality):
         return
     raise Forbidden("Only the destination ministry or the worker's origin authority may record seasons.")
 
@@ -448,7 +443,7 @@ def nomination_withdraw(*, actor, nomination: Nomination) -> Nomination:
 @transaction.atomic
 def skills_test_add(*, actor, worker: Worker, isco_code: Any, test: Any, score: Any, taken_on: Any) -> SkillsTest:
     """The origin authority records a skills test result; it counts in the points score of later runs."""
-    if not _is_origin_officer_for(actor, worker.nationality):
+    if not is_origin_officer_for(actor, worker.nationality):
         raise Forbidden("Only the origin authority of the worker's country records skills tests.")
     errors = []
     code = str(isco_code or "").strip()
@@ -535,7 +530,8 @@ def _run(actor, rnd: SelectionRound, publish: bool, why: str, day: datetime.date
     statuses = assign.statuses(inp, result)
     summary = assign.summary(inp, result, sex=[i.sex for i in loaded.info], region=[i.region for i in loaded.info],
                              returning=[i.returning for i in loaded.info])
-    summary["unfilled"] = [dict(u, title=loaded.orders[inp.jobs.index(u["job"])].title) for u in summary["unfilled"]]
+    titles = dict(zip(inp.jobs, (o.title for o in loaded.orders), strict=True))
+    summary["unfilled"] = [dict(u, title=titles[u["job"]]) for u in summary["unfilled"]]
     summary["ineligible_pairs"] = summary["pairs"] - summary["eligible_pairs"]
     summary["mode"] = loaded.mode
     if loaded.mode == SelectionMode.EMPLOYER_SHORTLIST:

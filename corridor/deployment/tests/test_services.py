@@ -135,14 +135,14 @@ def test_journey_start_refuses_an_unconfirmed_placement(make_ct_placements, sel_
 
 
 def test_checklist_items_before_and_after_predeparture(dp_journey, dp_ready):
-    first = {i["item"]: i["done"] for i in dp.checklist(fresh(dp_journey))}
+    first = {i["item"]: i["done"] for i in selectors.checklist(fresh(dp_journey))}
     assert first == {"documents": True, "medical": True, "orientation": True, "insurance": True, "contract": True,
                      "travel": True, "lead_time": True}
-    assert all(i["needs"] for i in dp.checklist(dp_ready))
+    assert all(i["needs"] for i in selectors.checklist(dp_ready))
 
 
 def test_checklist_names_what_is_missing(dp_journey, sel_origin):
-    items = {i["item"]: i for i in dp.checklist(dp_journey)}
+    items = {i["item"]: i for i in selectors.checklist(dp_journey)}
     assert not items["insurance"]["done"] and not items["travel"]["done"]
     assert "lead_time" not in items  # no planned departure yet
     with pytest.raises(InvalidInput) as refused:
@@ -154,7 +154,7 @@ def test_checklist_names_what_is_missing(dp_journey, sel_origin):
 def test_checklist_lead_time_blocks_an_early_departure(dp_journey, sel_origin, predeparture_data):
     early = predeparture_data | {"planned_departure": days(3).isoformat()}
     dp.predeparture_update(actor=sel_origin, journey=dp_journey, **early)
-    items = {i["item"]: i for i in dp.checklist(fresh(dp_journey))}
+    items = {i["item"]: i for i in selectors.checklist(fresh(dp_journey))}
     assert not items["lead_time"]["done"] and "days before departure" in items["lead_time"]["needs"]
     with pytest.raises(InvalidInput) as refused:
         dp.clear_departure(actor=sel_origin, journey=dp_journey)
@@ -165,7 +165,7 @@ def test_checklist_insurance_must_cover_the_season(dp_journey, sel_origin, prede
     start, _ = season()
     dp.predeparture_update(actor=sel_origin, journey=dp_journey,
                            **predeparture_data | {"insurance_valid_until": start.isoformat()})
-    assert {i["item"]: i["done"] for i in dp.checklist(fresh(dp_journey))}["insurance"] is False
+    assert {i["item"]: i["done"] for i in selectors.checklist(fresh(dp_journey))}["insurance"] is False
 
 
 def test_predeparture_roles(dp_journey, sel_employer_user, ct_worker, dp_immigration, sel_jm_origin, predeparture_data):
