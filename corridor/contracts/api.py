@@ -158,7 +158,7 @@ class ContractOut(Schema):
     version: int
     status: str
     content_hash: str = Field(..., description="SHA-256 of the content, set when the contract is approved and locked.")
-    verification_code: str | None = Field(..., description="CT-XXXX-XXXX, for the public verification.")
+    verification_code: str | None = Field(..., description="The code for the public verification, e.g. CT-7KQ2-M9XD.")
     worker_language: str
     destination_language: str
     reason: str = Field(..., description="Why an amendment was made.")
