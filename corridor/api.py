@@ -120,18 +120,22 @@ def _register_routers() -> None:
     from corridor.accounts.api import router as accounts_router
     from corridor.contracts.api import router as contracts_router
     from corridor.contracts.api import verify_router
+    from corridor.core.api import notifications_router
     from corridor.core.api import router as audit_router
     from corridor.deployment.api import router as journeys_router
     from corridor.employers.api import router as employers_router
     from corridor.joborders.api import board_router as vacancy_board_router
     from corridor.joborders.api import router as joborders_router
     from corridor.joborders.import_api import import_router
+    from corridor.mobility.api import router as mobility_router
+    from corridor.pathways.api import router as pathways_router
     from corridor.payroll.api import router as payslips_router
     from corridor.programmes.api import presets_router
     from corridor.programmes.api import router as programmes_router
     from corridor.recruitment.api import router as agencies_router
     from corridor.recruitment.ledger_api import router as costs_router
     from corridor.reference.api import router as reference_router
+    from corridor.returns.api import router as returns_router
     from corridor.selection.api import router as selection_router
     from corridor.vacancies.api import router as vacancies_router
     from corridor.wages.api import router as wages_router
@@ -145,6 +149,7 @@ def _register_routers() -> None:
     api.add_router("/", users_router)
     api.add_router("/account", account_router)
     api.add_router("/audit", audit_router)
+    api.add_router("/notifications", notifications_router)
     api.add_router("/employers", employers_router)
     api.add_router("/wages", wages_router)
     api.add_router("/vacancy-reports", vacancies_router)
@@ -160,6 +165,9 @@ def _register_routers() -> None:
     api.add_router("/verify", verify_router)
     api.add_router("/journeys", journeys_router)
     api.add_router("/payslips", payslips_router)
+    api.add_router("/mobility", mobility_router)
+    api.add_router("/returns", returns_router)
+    api.add_router("/pathways", pathways_router)
 
 
 _register_routers()

@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "corridor.contracts",
     "corridor.deployment",
     "corridor.payroll",
+    "corridor.mobility",
+    "corridor.returns",
+    "corridor.pathways",
     "corridor.demo",
 ]
 

@@ -223,6 +223,14 @@ SCOPES = {
                           "resolution and returns"),
     "payroll:read": _("Read payslips, their findings and disputes (as the acting user may)"),
     "payroll:write": _("Submit payslips (the employer) and dispute them (the worker)"),
+    "notifications:read": _("Read the notifications of the acting user and their role in the organisation"),
+    "notifications:write": _("Mark notifications read"),
+    "mobility:read": _("Read transfer openings and change-of-employer applications (as the acting user may)"),
+    "mobility:write": _("Open job orders to transfers, apply to change employer, accept or decline applications"),
+    "returns:read": _("Read returns, end-of-stay payouts, season evaluations, overstay and retaliation flags"),
+    "returns:write": _("Record returns and payouts, evaluate seasons, review flags"),
+    "pathways:read": _("Read pathway progress, skills certificates and reintegration referrals"),
+    "pathways:write": _("Issue skills certificates and record reintegration referrals"),
 }
 
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 
 from corridor.core.access import roles_of
-from corridor.core.selectors import HISTORY_ROLES
+from corridor.core.selectors import HISTORY_ROLES, unread_count
 
 
 def corridor(request):
@@ -12,4 +12,5 @@ def corridor(request):
         "available_languages": settings.LANGUAGES,
         "user_roles": sorted(roles),
         "can_read_history": bool(roles & HISTORY_ROLES),
+        "unread_notifications": unread_count(user=user) if roles or getattr(user, "is_authenticated", False) else 0,
     }

@@ -79,3 +79,68 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events are append-only.")
+
+
+class NotificationQuerySet(RestrictedQuerySet):
+    def visible_to(self, user, action: str):
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        mine = models.Q(user=user)
+        if user.organisation_id:
+            roles = roles_of(user)
+            mine |= models.Q(user__isnull=True, organisation_ref=user.organisation_id, role__in=list(roles))
+        return self.filter(mine)
+
+    def restrict(self, user, action: str = "view"):
+        qs = self.visible_to(user, action)
+        blocked = [c for c in FIREWALLED_FROM_IMMIGRATION if is_firewalled(user, c)]
+        return qs.exclude(category__in=blocked) if blocked else qs
+
+
+class Notification(models.Model):
+    """A message to one person (`user`) or to the holders of one role in one organisation. The text is stored as
+    an English message with named parameters and translated when it is read, so each reader gets it in their own
+    language."""
+
+    data_category = Category.ACCOUNT
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="notifications")
+    organisation_ref = models.BigIntegerField(null=True, blank=True, db_index=True)
+    role = models.CharField(max_length=40, blank=True)
+    programme_ref = models.BigIntegerField(null=True, blank=True)
+    category = models.CharField(max_length=40, help_text="The data category of what the message is about.")
+    kind = models.CharField(max_length=60)
+    message = models.TextField()
+    params = models.JSONField(default=dict, blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    subject_type = models.CharField(max_length=100, blank=True)
+    subject_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RestrictedManager.from_queryset(NotificationQuerySet)()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"]), models.Index(fields=["organisation_ref", "role"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | (models.Q(organisation_ref__isnull=False) & ~models.Q(role="")),
+                name="notification_has_recipient",
+            ),
+            models.CheckConstraint(condition=~models.Q(message=""), name="notification_message_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"notification {self.pk} ({self.kind})"
+
+    @property
+    def text(self) -> str:
+        """The message in the active language, with its parameters."""
+        from django.utils.translation import gettext
+
+        try:
+            return gettext(self.message) % self.params if self.params else gettext(self.message)
+        except (KeyError, ValueError, TypeError):
+            return self.message

@@ -28,3 +28,17 @@ def audit_history_for(*, user, subject: models.Model, whole_programme: bool = Fa
 def audit_event_list(*, user) -> models.QuerySet[AuditEvent]:
     """Every audit event the user may read."""
     return AuditEvent.objects.all().restrict(user).select_related("actor")
+
+
+def notification_list(*, user) -> models.QuerySet:
+    """The notifications addressed to the user or to a role they hold in their organisation, newest first."""
+    from corridor.core.models import Notification
+
+    return Notification.objects.all().restrict(user)
+
+
+def unread_count(*, user) -> int:
+
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return notification_list(user=user).filter(read_at__isnull=True, user=user).count()

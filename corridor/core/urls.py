@@ -7,4 +7,5 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("audit/", views.audit_list, name="audit"),
+    path("notifications/", views.notifications, name="notifications"),
 ]

@@ -94,6 +94,26 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(request, "core/audit_list.html", {"page": page, "action": action, "subject": subject})
 
 
+@data_category(Category.ACCOUNT)
+@never_cache
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, in their language; POST marks them read."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.core.paginator import Paginator
+    from django.shortcuts import redirect
+
+    from corridor.core import notify
+    from corridor.core.selectors import notification_list
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.method == "POST":
+        notify.mark_read(actor=request.user)
+        return redirect("core:notifications")
+    page = Paginator(notification_list(user=request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "core/notifications.html", {"page": page})
+
+
 def error_403(request, exception=None):
     return render(request, "core/forbidden.html", {"reason": str(exception or "")}, status=403)
 

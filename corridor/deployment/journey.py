@@ -1,7 +1,8 @@
 """The worker's journey as one explicit state machine. Plain Python, no Django.
 
 work-ready (the pool) -> selected -> contracted -> cleared for departure -> permit issued -> travelled -> employed
--> (changing employer -> employed) -> returned; or overstayed, transferred to another status, or withdrawn.
+-> (changing employer -> employed) -> returned; or overstayed, transferred to another status, or withdrawn. A worker
+who moves to a new employer ends this journey as 'moved' and goes on in a new journey with the new employer.
 Every step is an action; an action that is not allowed from the current state is refused with the actions that are.
 """
 
@@ -18,10 +19,11 @@ RETURNED = "returned"
 OVERSTAYED = "overstayed"
 STATUS_CHANGED = "status_changed"
 WITHDRAWN = "withdrawn"
+MOVED = "moved"
 
 STATES = (SELECTED, CONTRACTED, CLEARED, PERMIT_ISSUED, TRAVELLED, EMPLOYED, CHANGING_EMPLOYER, RETURNED, OVERSTAYED,
-          STATUS_CHANGED, WITHDRAWN)
-FINAL = frozenset({RETURNED, OVERSTAYED, STATUS_CHANGED, WITHDRAWN})
+          STATUS_CHANGED, WITHDRAWN, MOVED)
+FINAL = frozenset({RETURNED, OVERSTAYED, STATUS_CHANGED, WITHDRAWN, MOVED})
 
 # action -> (states it may start from, state it leads to)
 ACTIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -31,11 +33,12 @@ ACTIONS: dict[str, tuple[frozenset[str], str]] = {
     "depart": (frozenset({PERMIT_ISSUED}), TRAVELLED),
     "confirm_arrival": (frozenset({TRAVELLED}), EMPLOYED),
     "start_employer_change": (frozenset({EMPLOYED}), CHANGING_EMPLOYER),
-    "join_new_employer": (frozenset({CHANGING_EMPLOYER}), EMPLOYED),
+    "resume_work": (frozenset({CHANGING_EMPLOYER}), EMPLOYED),
     "return": (frozenset({EMPLOYED, CHANGING_EMPLOYER, TRAVELLED}), RETURNED),
     "overstay": (frozenset({EMPLOYED, CHANGING_EMPLOYER, TRAVELLED}), OVERSTAYED),
     "change_status": (frozenset({EMPLOYED, CHANGING_EMPLOYER}), STATUS_CHANGED),
     "withdraw": (frozenset({SELECTED, CONTRACTED, CLEARED, PERMIT_ISSUED}), WITHDRAWN),
+    "move": (frozenset({EMPLOYED, CHANGING_EMPLOYER}), MOVED),
 }
 
 # What comes next, for the worker's page: state -> the actions that can follow, in the usual order.
@@ -45,8 +48,8 @@ NEXT: dict[str, tuple[str, ...]] = {
     CLEARED: ("issue_permit", "withdraw"),
     PERMIT_ISSUED: ("depart", "withdraw"),
     TRAVELLED: ("confirm_arrival", "return"),
-    EMPLOYED: ("start_employer_change", "return", "change_status"),
-    CHANGING_EMPLOYER: ("join_new_employer", "return", "change_status"),
+    EMPLOYED: ("start_employer_change", "move", "return", "change_status"),
+    CHANGING_EMPLOYER: ("move", "resume_work", "return", "change_status"),
 }
 
 

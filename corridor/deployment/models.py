@@ -31,6 +31,7 @@ class State(models.TextChoices):
     OVERSTAYED = path.OVERSTAYED, _("Stayed beyond the permit")
     STATUS_CHANGED = path.STATUS_CHANGED, _("Transferred to another status")
     WITHDRAWN = path.WITHDRAWN, _("Withdrawn")
+    MOVED = path.MOVED, _("Moved to another employer")
 
 
 class Journey(models.Model):
@@ -55,6 +56,8 @@ class Journey(models.Model):
     welfare_contact_phone = models.CharField(_("welfare contact's phone"), max_length=40, blank=True)
     returned_on = models.DateField(_("returned on"), null=True, blank=True)
     returned_as_agreed = models.BooleanField(null=True, blank=True)
+    previous = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_journey",
+                                    help_text="The journey with the previous employer, when the worker changed employer.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = RestrictedManager.from_queryset(DeploymentQuerySet)()

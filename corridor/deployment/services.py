@@ -361,7 +361,9 @@ def return_record(*, actor, journey: Journey, returned_on: Any, as_agreed: Any, 
     _require(is_origin(actor, journey), "Only the worker's origin authority records the return.")
     errors: list = []
     day = _date({"returned_on": returned_on}, "returned_on", errors)
-    if day and journey.departed_on and day < journey.departed_on:
+    if day and journey.arrived_on and day < journey.arrived_on:
+        errors.append({"field": "returned_on", "message": "The return is before the arrival."})
+    elif day and journey.departed_on and day < journey.departed_on:
         errors.append({"field": "returned_on", "message": "The return is before the departure."})
     if day and day > timezone.localdate():
         errors.append({"field": "returned_on", "message": "The return date is in the future."})

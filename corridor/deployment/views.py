@@ -50,7 +50,8 @@ NEXT_OFFICE = {
     "depart": gettext_lazy("The origin authority records the departure."),
     "confirm_arrival": gettext_lazy("The employer confirms the arrival and names a welfare contact."),
     "start_employer_change": gettext_lazy("The worker may start a change of employer."),
-    "join_new_employer": gettext_lazy("The worker joins the new employer."),
+    "resume_work": gettext_lazy("The worker may call off the change and go on with the employer."),
+    "move": gettext_lazy("The worker moves to a new employer who accepted them (change of employer pages)."),
     "return": gettext_lazy("The origin authority records the return."),
     "change_status": gettext_lazy("The immigration authority may record a change of status."),
     "withdraw": gettext_lazy("The worker may withdraw before travelling."),
@@ -65,7 +66,9 @@ NEXT_WORKER = {
     "depart": gettext_lazy("You travel. Your country's authority records your departure."),
     "confirm_arrival": gettext_lazy("Your employer confirms your arrival and gives you a welfare contact."),
     "start_employer_change": gettext_lazy("If you need to, you may start a change of employer."),
-    "join_new_employer": gettext_lazy("You join your new employer."),
+    "resume_work": gettext_lazy("You may call off the change and go on with your employer."),
+    "move": gettext_lazy("Apply to employers open to transfers; once one accepts you and you accept the new contract, "
+                         "you move (page “Change employer”)."),
     "return": gettext_lazy("At the end of the season you travel home; your country's authority records your return."),
     "change_status": gettext_lazy("The immigration authority may record a change of your status."),
     "withdraw": gettext_lazy("You may still withdraw before you travel, at no cost."),
@@ -83,6 +86,7 @@ WHERE_WORKER = {
     path.OVERSTAYED: gettext_lazy("The immigration authority recorded that you stayed beyond your permit."),
     path.STATUS_CHANGED: gettext_lazy("You moved to another status at destination."),
     path.WITHDRAWN: gettext_lazy("You withdrew from this job."),
+    path.MOVED: gettext_lazy("You moved to another employer; your stay goes on in your new journey."),
 }
 
 
@@ -99,7 +103,8 @@ ACTION_LABELS = {
     "clear_departure": gettext_lazy("Cleared for departure"), "issue_permit": gettext_lazy("Permit recorded"),
     "depart": gettext_lazy("Departed"), "confirm_arrival": gettext_lazy("Arrival confirmed"),
     "start_employer_change": gettext_lazy("Change of employer started"),
-    "join_new_employer": gettext_lazy("Joined the new employer"), "return": gettext_lazy("Returned"),
+    "resume_work": gettext_lazy("Change of employer called off"), "return": gettext_lazy("Returned"),
+    "move": gettext_lazy("Moved to a new employer"), "continue": gettext_lazy("Went on from the previous employer"),
     "overstay": gettext_lazy("Stayed beyond the permit"), "change_status": gettext_lazy("Status changed"),
     "withdraw": gettext_lazy("Withdrawn"),
 }

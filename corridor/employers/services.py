@@ -320,6 +320,21 @@ def employer_reject(*, actor, employer: EmployerProfile, programme: Programme, r
     return _decide(actor, approval, "employer.reject", before, reason)
 
 
+# Called inside the suspension or ban's transaction: fn(actor, employer, programme, reason). The change-of-employer
+# app installs the release of the employer's workers in the programme (docs/mobility.md).
+_sanction_listeners: list = []
+
+
+def register_sanction_listener(fn) -> None:
+    if fn not in _sanction_listeners:
+        _sanction_listeners.append(fn)
+
+
+def _after_sanction(actor, employer: EmployerProfile, programme: Programme, reason: str) -> None:
+    for fn in list(_sanction_listeners):
+        fn(actor, employer, programme, reason)
+
+
 @transaction.atomic
 def employer_suspend(*, actor, employer: EmployerProfile, programme: Programme, reason: str, until: datetime.date | None):
     """Suspend an approved employer until a date: it may not submit job orders meanwhile."""
@@ -334,7 +349,9 @@ def employer_suspend(*, actor, employer: EmployerProfile, programme: Programme, 
         raise Conflict(f"Only an approved employer can be suspended; this one is {approval.status}.", field="status")
     before = audit.snapshot(approval)
     approval.status, approval.reason, approval.restricted_until = ApprovalStatus.SUSPENDED, reason, until
-    return _decide(actor, approval, "employer.suspend", before, reason)
+    approval = _decide(actor, approval, "employer.suspend", before, reason)
+    _after_sanction(actor, employer, programme, reason)
+    return approval
 
 
 @transaction.atomic
@@ -351,7 +368,9 @@ def employer_ban(*, actor, employer: EmployerProfile, programme: Programme, reas
     elif approval.status == ApprovalStatus.BANNED:
         raise Conflict("The employer is already banned from this programme.", field="status")
     approval.status, approval.reason, approval.restricted_until = ApprovalStatus.BANNED, reason, until
-    return _decide(actor, approval, "employer.ban", before, reason)
+    approval = _decide(actor, approval, "employer.ban", before, reason)
+    _after_sanction(actor, employer, programme, reason)
+    return approval
 
 
 @transaction.atomic

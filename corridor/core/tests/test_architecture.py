@@ -27,7 +27,13 @@ ALLOWED = {
                    "recruitment", "selection", "contracts"},
     "payroll": {"core", "reference", "accounts", "programmes", "wages", "employers", "joborders", "workers",
                 "recruitment", "selection", "contracts", "deployment"},
-    "demo": {"core", "reference", "accounts", "programmes", "selection", "contracts", "deployment", "payroll", "wages", "employers", "joborders", "workers", "recruitment", "vacancies"},
+    "mobility": {"core", "reference", "accounts", "programmes", "wages", "employers", "joborders", "workers",
+                 "recruitment", "selection", "contracts", "deployment", "payroll"},
+    "returns": {"core", "reference", "accounts", "programmes", "wages", "employers", "joborders", "workers",
+                "recruitment", "selection", "contracts", "deployment", "payroll", "mobility"},
+    "pathways": {"core", "reference", "accounts", "programmes", "wages", "employers", "joborders", "workers",
+                 "recruitment", "selection", "contracts", "deployment", "payroll", "mobility", "returns"},
+    "demo": {"mobility", "returns", "pathways", "core", "reference", "accounts", "programmes", "selection", "contracts", "deployment", "payroll", "wages", "employers", "joborders", "workers", "recruitment", "vacancies"},
 }
 PLAIN_PYTHON = [
     "programmes/rulebook.py",

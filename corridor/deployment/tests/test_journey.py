@@ -22,10 +22,12 @@ EXPECTED = {
     (path.EMPLOYED, "return"): path.RETURNED,
     (path.EMPLOYED, "overstay"): path.OVERSTAYED,
     (path.EMPLOYED, "change_status"): path.STATUS_CHANGED,
-    (path.CHANGING_EMPLOYER, "join_new_employer"): path.EMPLOYED,
+    (path.CHANGING_EMPLOYER, "resume_work"): path.EMPLOYED,
     (path.CHANGING_EMPLOYER, "return"): path.RETURNED,
     (path.CHANGING_EMPLOYER, "overstay"): path.OVERSTAYED,
     (path.CHANGING_EMPLOYER, "change_status"): path.STATUS_CHANGED,
+    (path.EMPLOYED, "move"): path.MOVED,
+    (path.CHANGING_EMPLOYER, "move"): path.MOVED,
 }
 
 

@@ -425,7 +425,7 @@ def test_employer_change_by_the_worker_only(employed, ct_worker, sel_employer_us
     assert journey.state == "changing_employer"
     with pytest.raises(Conflict) as twice:
         dp.employer_change_start(actor=ct_worker.user, journey=journey)
-    assert "join_new_employer" in twice.value.message
+    assert "resume_work" in twice.value.message
 
 
 def test_employer_change_not_before_employment(travelled, ct_worker):
