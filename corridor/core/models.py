@@ -81,6 +81,9 @@ class AuditEvent(models.Model):
         raise PermissionError("Audit events are append-only.")
 
 
+TRANSLATED = "__translated"
+
+
 class NotificationQuerySet(RestrictedQuerySet):
     def visible_to(self, user, action: str):
         if not getattr(user, "is_authenticated", False):
@@ -140,7 +143,11 @@ class Notification(models.Model):
         """The message in the active language, with its parameters."""
         from django.utils.translation import gettext
 
+        params = dict(self.params or {})
+        for name in filter(None, params.pop(TRANSLATED, "").split(",")):
+            if name in params:
+                params[name] = gettext(params[name])
         try:
-            return gettext(self.message) % self.params if self.params else gettext(self.message)
+            return gettext(self.message) % params if params else gettext(self.message)
         except (KeyError, ValueError, TypeError):
             return self.message

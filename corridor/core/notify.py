@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from corridor.core.models import Notification
+from corridor.core.models import TRANSLATED, Notification
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,8 @@ class Notice:
     link: str = ""
     subject: object | None = None
     programme_id: int | None = None
+    # Parameters that are themselves English messages (marked with gettext_noop), translated when read as well.
+    translated: tuple[str, ...] = ()
 
 
 def _subject(notice: Notice) -> tuple[str, str]:
@@ -44,7 +46,8 @@ def send_many(batch: Iterable[tuple[Notice, Iterable, Iterable[tuple[int, str]]]
     for notice, users, organisations in batch:
         subject_type, subject_id = _subject(notice)
         common = {"category": str(notice.category), "kind": notice.kind, "message": notice.message,
-                  "params": {k: str(v) for k, v in notice.params.items()}, "link": notice.link,
+                  "params": {k: str(v) for k, v in notice.params.items()}
+                  | ({TRANSLATED: ",".join(notice.translated)} if notice.translated else {}), "link": notice.link,
                   "subject_type": subject_type, "subject_id": subject_id, "programme_ref": notice.programme_id}
         seen_users: set[int] = set()
         for user in users:

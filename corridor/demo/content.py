@@ -23,6 +23,9 @@ from corridor.programmes import services as programme_services
 from corridor.programmes.models import Programme, ProgrammeStatus
 from corridor.recruitment import demo as recruitment_demo
 from corridor.recruitment import ledger_demo
+from corridor.mobility import demo as mobility_demo
+from corridor.pathways import demo as pathways_demo
+from corridor.returns import demo as returns_demo
 from corridor.selection import demo as selection_demo
 from corridor.vacancies import demo as vacancies_demo
 from corridor.workers import demo as workers_demo
@@ -218,6 +221,9 @@ def build_demo() -> dict:
     contracts_demo.build(orgs, users)
     deployment_demo.build(orgs, users, while_employed=payroll_demo.past_season)
     payroll_demo.build(orgs, users)
+    mobility_demo.build(orgs, users)
+    returns_demo.build(orgs, users)
+    pathways_demo.build(orgs, users)
     return {"users": USERS, "password": DEMO_PASSWORD, "programmes": [sag, circ, eps]}
 
 

@@ -198,6 +198,28 @@ def _raise_alerts(journey: Journey, contract: Contract, source: str, found: list
             for d in found]
 
 
+def alerts_from_pay_run(found: list[tuple[int, int, dict]]) -> list[SubstitutionAlert]:
+    """Substitution alerts with source "pay_run" from payslips whose stated terms differ from the locked contract
+    (called by corridor/payroll inside its transaction): `found` holds (journey id, contract id, {field, contract,
+    declared}). One alert per journey, item and stated value, written in bulk; none when the same one is still open."""
+    wanted: dict[tuple, tuple] = {}
+    for journey_id, contract_id, d in found:
+        key = (journey_id, d["field"], str(d["declared"])[:200])
+        wanted.setdefault(key, (contract_id, str(d["contract"])[:200]))
+    if not wanted:
+        return []
+    open_ = set(SubstitutionAlert.objects.filter(
+        journey_id__in={k[0] for k in wanted}, source=AlertSource.PAY_RUN, status=AlertStatus.OPEN,
+    ).values_list("journey_id", "field", "declared_value"))
+    return SubstitutionAlert.objects.bulk_create(
+        [SubstitutionAlert(journey_id=journey_id, contract_id=contract_id, source=AlertSource.PAY_RUN, field=item,
+                           contract_value=agreed, declared_value=declared)
+         for (journey_id, item, declared), (contract_id, agreed) in wanted.items()
+         if (journey_id, item, declared) not in open_],
+        batch_size=2000,
+    )
+
+
 @transaction.atomic
 def permit_record(*, actor, journey: Journey, **data: Any) -> Permit:
     """The immigration authority records the visa or permit. Only for a worker cleared for departure, with an
@@ -382,7 +404,19 @@ def return_record(*, actor, journey: Journey, returned_on: Any, as_agreed: Any, 
         defaults={"employer": order.employer, "completed": True, "returned_as_agreed": agreed,
                   "note": remark or "Recorded at the return.", "recorded_by": actor},
     )
+    for listener in list(_return_listeners):
+        listener(actor, journey)
     return journey
+
+
+# Called inside the return's transaction: fn(actor, journey). The pathways app installs the refresh of the worker's
+# pathway progress (a season completed may make them eligible).
+_return_listeners: list = []
+
+
+def register_return_listener(fn) -> None:
+    if fn not in _return_listeners:
+        _return_listeners.append(fn)
 
 
 @transaction.atomic

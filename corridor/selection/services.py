@@ -334,7 +334,19 @@ def season_record_add(*, actor, worker: Worker, programme: Programme, year: Any,
     )
     audit.record(actor=actor, action="selection.season_record", subject=worker, after=audit.snapshot(record),
                  programme_id=programme.pk)
+    for listener in list(_season_listeners):
+        listener(actor, record)
     return record
+
+
+# Called inside the transaction that writes a season record: fn(actor, record). The pathways app installs the
+# refresh of the worker's pathway progress.
+_season_listeners: list = []
+
+
+def register_season_listener(fn) -> None:
+    if fn not in _season_listeners:
+        _season_listeners.append(fn)
 
 
 def _flag(value: Any) -> bool:

@@ -46,6 +46,7 @@ PLAIN_PYTHON = [
     "deployment/journey.py",
     "deployment/substitution.py",
     "payroll/checks.py",
+    "pathways/progress.py",
     "reference/text.py",
     "reference/search.py",
     "reference/crosswalk.py",

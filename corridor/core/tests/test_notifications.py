@@ -107,3 +107,17 @@ def test_the_page_shows_and_marks_read(make_user, web_client):
     assert client.post("/notifications/").status_code == 302
     assert unread_count(user=worker) == 0
     assert web_client().get("/notifications/").status_code == 302
+
+
+def test_parameters_marked_translated_are_translated_too(make_user):
+    worker = make_user(Role.WORKER, language="fr")
+    notify.send(notify.Notice(kind="test", message=gettext_noop("Payslip for %(period)s checked."),
+                              category=Category.WORKER_IDENTITY, params={"period": "Withdrawn", "who": "Withdrawn"},
+                              translated=("period",)), users=[worker])
+    note = Notification.objects.get(user=worker)
+    with translation.override("fr"):
+        with translation.override("fr"):
+            expected_word = translation.gettext("Withdrawn")
+        assert expected_word != "Withdrawn"
+        assert expected_word in note.text
+    assert "__translated" not in note.text
