@@ -18,13 +18,13 @@ from corridor.core.access import Role
 from corridor.deployment import demo as deployment_demo
 from corridor.employers import demo as employers_demo
 from corridor.joborders import demo as joborders_demo
+from corridor.mobility import demo as mobility_demo
+from corridor.pathways import demo as pathways_demo
 from corridor.payroll import demo as payroll_demo
 from corridor.programmes import services as programme_services
 from corridor.programmes.models import Programme, ProgrammeStatus
 from corridor.recruitment import demo as recruitment_demo
 from corridor.recruitment import ledger_demo
-from corridor.mobility import demo as mobility_demo
-from corridor.pathways import demo as pathways_demo
 from corridor.returns import demo as returns_demo
 from corridor.selection import demo as selection_demo
 from corridor.vacancies import demo as vacancies_demo
