@@ -970,6 +970,175 @@ def generate_selection(rng: random.Random, scale: int, ctx: dict) -> dict[str, i
             "preferences": counts["preferences"]}
 
 
+# --- employed journeys and their pay runs -------------------------------------------------------------------------
+
+JOURNEYS_PER_SCALE = 50  # employed journeys made per unit of scale (fewer when fewer deployed workers match)
+PAYSLIP_WEEKS = 12  # weekly payslips per journey, at most (since arrival)
+PAYSLIP_FAULTS = 0.10  # share of payslips with one of the usual faults
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def _pay_of(order: JobOrder) -> dict:
+    return {"amount": str(order.wage_amount), "currency": order.wage_currency, "unit": order.wage_unit,
+            "hours_per_week": str(order.hours_per_week), "overtime_rate_percent": str(order.overtime_rate_percent),
+            "night_rate_percent": "100"}
+
+
+def _employed_journeys(rng: random.Random, ctx: dict, wanted: int) -> list:
+    """Deployed workers of this run placed at job orders under way (started at least a week ago, not ended) whose
+    origin countries include theirs: a confirmed placement, an accepted contract (pay, hours and dates of the job
+    order; locked, hashed, with a verification code) and a journey in the state employed. Written in bulk; returns
+    the journeys with their placement and job order."""
+    from corridor.contracts import clauses
+    from corridor.contracts.models import Contract, ContractStatus, Placement, PlacementStatus
+    from corridor.deployment.models import Journey, State
+    from corridor.workers.models import PoolStatus, Worker
+
+    prefix, seed = ctx["prefix"], ctx["seed"]
+    today, now = timezone.localdate(), timezone.now()
+    programmes = _target_programmes(ctx)
+    orders = list(
+        JobOrder.objects.filter(programme__in=programmes, status__in=[JobStatus.FILLED, JobStatus.PARTLY_FILLED,
+                                                                      JobStatus.CLOSED],
+                                start_date__lte=today - datetime.timedelta(days=7), end_date__gte=today)
+        .select_related("employer__organisation", "worksite").order_by("pk")
+    )
+    seats: dict[str, list[list]] = defaultdict(list)  # origin country -> [[order, places left]]
+    for order in orders:
+        for country in order.origin_countries or []:
+            seats[country].append([order, max(1, order.positions_filled or order.positions)])
+    workers = (Worker.objects.filter(status=PoolStatus.WORK_READY, deployed=True)
+               .exclude(placements__status=PlacementStatus.CONFIRMED).order_by("pk")
+               .only("pk", "nationality", "given_names", "family_names", "public_id", "date_of_birth", "language"))
+    mine = workers.filter(public_id__startswith=f"G{seed}-")
+    if mine.exists():
+        workers = mine  # the workers of this run; else (--only payslips) the deployed workers already in the pool
+    plans = []
+    for worker in workers.iterator(chunk_size=2000):
+        if len(plans) >= wanted:
+            break
+        open_ = [s for s in seats.get(worker.nationality, ()) if s[1] > 0]
+        if not open_:
+            continue
+        seat = rng.choice(open_)
+        seat[1] -= 1
+        plans.append((worker, seat[0]))
+    if not plans:
+        return []
+    placements = Placement.objects.bulk_create([
+        Placement(worker=w, job_order=o, status=PlacementStatus.CONFIRMED, worker_confirmed_at=now,
+                  employer_confirmed_at=now, reason="") for w, o in plans], batch_size=2000)
+    contracts = []
+    for placement, (worker, order) in zip(placements, plans, strict=True):
+        content = {
+            "generated": f"{prefix}: synthetic contract of `corridor generate`",
+            "programme": {"code": order.programme.code if hasattr(order, "programme") else ""},
+            "worker": {"name": f"{worker.given_names} {worker.family_names}", "public_id": worker.public_id,
+                       "nationality": worker.nationality},
+            "employer": {"name": order.employer.organisation.name, "business_id": order.employer.business_id},
+            "work": {"isco_code": order.isco_code, "worksite": order.worksite.name, "title": order.title},
+            "pay": _pay_of(order),
+            "duration": {"start": order.start_date.isoformat(), "end": order.end_date.isoformat()},
+            "deductions": {"items": order.deductions or []},
+        }
+        code = "".join(rng.choice(CODE_ALPHABET) for _ in range(8))
+        contracts.append(Contract(
+            placement=placement, version=1, status=ContractStatus.ACCEPTED, content=content,
+            content_hash=clauses.content_hash(content), verification_code=f"CT-{code[:4]}-{code[4:]}",
+            worker_language=(worker.language or "en")[:8], destination_language="en", signed_at=now, locked_at=now,
+            answered_at=now, answered_via="web"))
+    Contract.objects.bulk_create(contracts, batch_size=2000)
+    journeys = Journey.objects.bulk_create([
+        Journey(placement=placement, worker=worker, state=State.EMPLOYED, state_since=now,
+                departed_on=order.start_date - datetime.timedelta(days=2),
+                arrived_on=order.start_date - datetime.timedelta(days=1), welfare_contact_name="Generated welfare contact")
+        for placement, (worker, order) in zip(placements, plans, strict=True)], batch_size=2000)
+    for journey, placement, (_w, order) in zip(journeys, placements, plans, strict=True):
+        placement.job_order = order
+        journey.placement = placement
+    return journeys
+
+
+def _pay_run_rows(rng: random.Random, journey, today: datetime.date) -> list[dict]:
+    """Weekly payslips since the worker's arrival (at most PAYSLIP_WEEKS), as an employer's payroll export gives
+    them; about PAYSLIP_FAULTS of them with one of the usual faults."""
+    from corridor.payroll import checks as pay_checks
+
+    order = journey.placement.job_order
+    pay = _pay_of(order)
+    terms = pay_checks.Terms(currency=pay["currency"], unit=pay["unit"], amount=Decimal(pay["amount"]),
+                             hours_per_week=Decimal(pay["hours_per_week"]))
+    rate = pay_checks.Prepared(terms).rate  # cents an hour
+    weekly = pay_checks.hundredths(order.hours_per_week)
+    first = journey.arrived_on + datetime.timedelta(days=1)
+    weeks = min(PAYSLIP_WEEKS, (today - first).days // 7)
+    start0 = first + datetime.timedelta(weeks=max(0, (today - first).days // 7 - weeks))
+    rows = []
+    for week in range(weeks):
+        start = start0 + datetime.timedelta(weeks=week)
+        end = start + datetime.timedelta(days=6)
+        paid = min(today, end + datetime.timedelta(days=rng.randint(1, 5)))
+        gross = (weekly * rate + 50) // 100
+        deductions = [["tax", gross // 10, "Income tax withheld"]]
+        stated = pay["amount"]
+        if rng.random() < PAYSLIP_FAULTS:
+            fault = rng.randrange(4)
+            if fault == 0:
+                gross -= 4 * rate  # four hours not paid
+            elif fault == 1:
+                deductions.append(["recruitment_fee", gross // 8, "Agency fee, instalment"])
+            elif fault == 2:
+                paid = end + datetime.timedelta(days=rng.randint(10, 20))
+            else:
+                stated = str((Decimal(pay["amount"]) * Decimal("0.9")).quantize(Decimal("0.01")))
+        gross = max(gross, sum(a for _, a, _ in deductions))
+        money = pay_checks.money
+        rows.append({
+            "journey": journey.pk, "period_start": start.isoformat(), "period_end": end.isoformat(),
+            "pay_date": paid.isoformat(), "currency": pay["currency"], "gross": money(gross),
+            "net": money(gross - sum(a for _, a, _ in deductions)), "ordinary_hours": money(weekly),
+            "deductions": [{"type": t, "amount": money(a), "evidence": e} for t, a, e in deductions],
+            "payment_method": "Bank transfer", "stated_rate": stated, "stated_unit": pay["unit"],
+        })
+    return rows
+
+
+@register("payslips")
+def generate_payslips(rng: random.Random, scale: int, ctx: dict) -> dict[str, int]:
+    """Employed journeys and their pay runs. No generator makes placements, contracts or journeys before this one
+    (selection stops at the workers' rankings), so it first places up to `scale` x JOURNEYS_PER_SCALE deployed workers
+    of this run at job orders under way (`_employed_journeys`); then each employer submits one pay run of weekly
+    payslips for its workers through the bulk path, `payroll.bulk.payslips_bulk_submit`, so the checks' findings, the
+    notices to the workers and the authorities, the substitution alerts and the pay run's audit event are the real
+    ones."""
+    from corridor.accounts.models import RoleAssignment
+    from corridor.payroll import bulk
+
+    today = timezone.localdate()
+    journeys = _employed_journeys(rng, ctx, scale * JOURNEYS_PER_SCALE)
+    by_employer: dict[int, list] = defaultdict(list)
+    for journey in journeys:
+        by_employer[journey.placement.job_order.employer.organisation_id].append(journey)
+    members = dict(RoleAssignment.objects.filter(role=Role.EMPLOYER, user__organisation_id__in=list(by_employer),
+                                                 user__is_active=True)
+                   .order_by("-user_id").values_list("user__organisation_id", "user_id"))
+    actors = User.objects.in_bulk(set(members.values()))
+    counts: dict[str, int] = defaultdict(int)
+    counts["journeys"] = len(journeys)
+    for org_id, group in by_employer.items():
+        actor = actors.get(members.get(org_id))
+        rows = [row for journey in group for row in _pay_run_rows(rng, journey, today)]
+        if actor is None or not rows:
+            continue
+        result = bulk.payslips_bulk_submit(actor=actor, rows=rows)
+        counts["pay_runs"] += 1
+        counts["payslips"] += result.saved
+        counts["with_findings"] += result.with_findings
+        counts["notices"] += sum(v for k, v in result.notices.items() if k != "alerts")
+        counts["alerts"] += result.notices.get("alerts", 0)
+    return {k: counts[k] for k in ("journeys", "pay_runs", "payslips", "with_findings", "notices", "alerts")}
+
+
 def run(*, seed: int, scale: int, only: list[str] | None = None, actor=None) -> list[tuple[str, dict, float]]:
     """Run every registered generator (or those named) in one transaction; return (name, counts, seconds)."""
     rng = random.Random(seed)

@@ -10,19 +10,23 @@ labour inspectorate read them (the selectors decide); the worker disputes a pays
 from __future__ import annotations
 
 import datetime
+import json
 from decimal import Decimal
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from corridor.core import tabular
 from corridor.core.access import Category
 from corridor.core.api_auth import ApiAccess
-from corridor.core.errors import NotFound
+from corridor.core.errors import DomainError, InvalidInput, NotFound
 from corridor.core.pagination import Pagination
 from corridor.deployment import selectors as journey_selectors
-from corridor.payroll import selectors, services
+from corridor.payroll import imports, selectors, services
 from corridor.payroll.models import Payslip
 
 MAX_ID = 2**31 - 1
@@ -148,6 +152,30 @@ class PayslipDetailOut(PayslipOut):
         return obj.dispute_list
 
 
+class PayslipImportOut(Schema):
+    filename: str
+    dry_run: bool
+    committed: bool
+    encoding: str
+    rows: int
+    valid: int
+    saved: int
+    with_findings: int
+    findings: dict[str, int] = Field(..., description="Findings by code over the pay run.")
+    arrears: dict[str, str] = Field(..., description="Arrears owed over the pay run, by currency.")
+    digest: str = Field(..., description="SHA-256 of the payslips written (also in the pay run's audit event).")
+    ok: bool
+    columns: dict[str, str]
+    header: list[str]
+    errors: list[dict] = Field(..., description="{row, field, message}; the header is row 1.")
+    preview: list[dict]
+
+
+class FileTooLarge(DomainError):
+    status = 413
+    title = "Payload too large"
+
+
 # --- helpers -----------------------------------------------------------------------------------------------------
 
 
@@ -199,3 +227,79 @@ def payslip_get(request, payslip_id: int):
 def dispute_raise(request, payslip_id: int, payload: DisputeIn):
     dispute = services.dispute_raise(actor=request.user, payslip=_payslip(request, payslip_id), reason=payload.reason)
     return Status(201, dispute)
+
+
+TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _dry_run(request: HttpRequest, default: bool) -> bool:
+    raw = request.POST.get("dry_run") if request.POST else None
+    raw = raw if raw is not None else request.GET.get("dry_run")
+    if raw is None or raw.strip() == "":
+        return default
+    if raw.strip().lower() in TRUE:
+        return True
+    if raw.strip().lower() in FALSE:
+        return False
+    raise InvalidInput("Say true or false.", field="dry_run")
+
+
+@router.post(
+    "/import", response={200: PayslipImportOut, 201: PayslipImportOut},
+    summary="Upload a pay run (CSV or XLSX): every payslip or none",
+    description=(
+        "The employer's pay run, one payslip a row (columns in docs/payroll.md: worker, period_start, period_end, "
+        "pay_date, currency, gross, net, the hours, deductions as `type:amount:evidence;...`, payment_method, "
+        "stated_rate, stated_unit). Send a multipart form with `file` (and optionally `mapping` and `dry_run`), or "
+        "the CSV itself as the body (Content-Type text/csv) with `?dry_run=`. `dry_run` is true by default: the "
+        "report (200) says what the checks find and nothing is saved; with false the payslips are saved (201), or "
+        "none with 422 listing each error with its row and field. `?format=csv` answers the errors as CSV."
+    ),
+)
+def payslip_import(request: HttpRequest, file: File[UploadedFile] = None,
+                   format: str = Query("json", pattern="^(json|csv)$")):
+    limit = tabular.MAX_BYTES
+    if file is not None:
+        if file.size is not None and file.size > limit:
+            raise FileTooLarge(f"The file is larger than {limit / (1024 * 1024):g} MiB; split it.", field="file")
+        data, filename = file.read(limit + 1), file.name or ""
+    else:
+        content_type = (request.content_type or "").lower()
+        if content_type.startswith("multipart/") or content_type == "application/x-www-form-urlencoded":
+            raise InvalidInput("Attach the pay run as `file`.", field="file")
+        data, filename = request.body, "payslips.csv"
+        if len(data) > limit:
+            raise FileTooLarge(f"The body is larger than {limit / (1024 * 1024):g} MiB; split it.", field="file")
+    dry_run = _dry_run(request, True)
+    mapping = _mapping((request.POST.get("mapping") or "") if request.POST else "")
+    try:
+        report = imports.payslip_import(actor=request.user, data=data, filename=filename, mapping=mapping or None,
+                                        dry_run=dry_run)
+    except InvalidInput as exc:
+        if format != "csv":
+            raise
+        return _csv(exc.as_errors(), 422)
+    if format == "csv":
+        return _csv(report.errors, 200 if dry_run else 201)
+    return Status(200 if dry_run else 201, report.as_dict())
+
+
+def _mapping(text: str) -> dict | str | None:
+    """A JSON object {"our_field": "Their column"}, or lines "our_field = Their column"."""
+    text = text.strip()
+    if not text.startswith("{"):
+        return text or None
+    try:
+        mapping = json.loads(text)
+    except ValueError:
+        mapping = None
+    if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+        raise InvalidInput('Give the mapping as a JSON object of our field names to your column headers, e.g. '
+                           '{"worker": "Employee ID"}.', field="mapping")
+    return mapping
+
+
+def _csv(errors: list[dict], status: int) -> HttpResponse:
+    response = HttpResponse(tabular.write_report(errors), content_type="text/csv; charset=utf-8", status=status)
+    response["Content-Disposition"] = 'attachment; filename="payslip-import-report.csv"'
+    return response

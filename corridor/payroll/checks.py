@@ -34,13 +34,17 @@ from corridor.wages.floor import Conversion
 HUNDRED = 100
 
 
+_ONE = Decimal(1)
+
+
 def cents(value) -> int:
     """An amount as integer cents (half up)."""
-    return int((Decimal(str(value)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    if type(value) is not Decimal:  # a Decimal needs no round trip through its text (the same value either way)
+        value = Decimal(str(value))
+    return int((value * 100).quantize(_ONE, rounding=ROUND_HALF_UP))
 
 
-def hundredths(value) -> int:
-    return int((Decimal(str(value)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+hundredths = cents  # hours as integer hundredths, the same arithmetic
 
 
 def money(c: int) -> str:

@@ -15,7 +15,7 @@ from corridor.core.errors import Conflict, DomainError, Forbidden, InvalidInput
 from corridor.core.inputs import date_field
 from corridor.deployment import journey as path
 from corridor.deployment.models import Journey
-from corridor.payroll import checks
+from corridor.payroll import checks, notices
 from corridor.payroll.models import DisputeStatus, Payslip, PayslipDispute
 from corridor.programmes.rulebook import RuleSet
 from corridor.programmes.selectors import rule_version_in_force
@@ -26,36 +26,53 @@ MAX_HOURS = Decimal("2000")
 MAX_MONEY = Decimal("10000000")
 
 
-def _floor_hourly(contract: Contract, day: datetime.date) -> Decimal | None:
-    """The programme's wage floor per hour for the contract's occupation and place, when one can be computed."""
+def floor_facts(order) -> tuple:
+    """What the programme's wage floor for a job order depends on, besides the day (a cache key for pay runs)."""
+    return (order.programme_id, order.worksite.country, order.worksite.region, order.isco_code, order.sector)
+
+
+def floor_result(programme, facts: tuple, day: datetime.date) -> tuple[Decimal, str] | None:
+    """The programme's wage floor per hour and its currency for an occupation and place (`floor_facts`) on `day`,
+    when one can be computed."""
     from corridor.wages.selectors import wage_floor_for
 
-    order = contract.placement.job_order
+    _programme_id, country, region, isco_code, sector = facts
     try:
-        result = wage_floor_for(programme=order.programme, country=order.worksite.country, region=order.worksite.region,
-                                isco_code=order.isco_code, sector=order.sector, on_date=day, unit="hour")
+        result = wage_floor_for(programme=programme, country=country, region=region, isco_code=isco_code, sector=sector,
+                                on_date=day, unit="hour")
     except (DomainError, FloorError):
         return None
-    return result.floor_amount if result.currency == contract.content["pay"]["currency"] else None
+    return result.floor_amount, result.currency
 
 
-def terms_of(contract: Contract, day: datetime.date) -> checks.Terms:
-    """The checks' terms from the locked contract and the rule version in force on `day`."""
-    content = contract.content
-    pay = content["pay"]
-    version = rule_version_in_force(programme=contract.placement.job_order.programme, day=day)
-    rules = RuleSet.model_validate(version.rules) if version else None
+def _floor_hourly(contract: Contract, day: datetime.date) -> Decimal | None:
+    """The programme's wage floor per hour for the contract's occupation and place, when one can be computed in the
+    contract's currency."""
+    order = contract.placement.job_order
+    found = floor_result(order.programme, floor_facts(order), day)
+    return found[0] if found is not None and found[1] == contract.content["pay"]["currency"] else None
+
+
+def terms_from(pay: dict, rules: RuleSet | None, floor: Decimal | None) -> checks.Terms:
+    """The checks' terms from the locked contract's pay, the rules of the version in force and the wage floor."""
     deductions = rules.deductions if rules else None
     return checks.Terms(
         currency=pay["currency"], unit=pay["unit"], amount=Decimal(str(pay["amount"])),
         hours_per_week=Decimal(str(pay["hours_per_week"])), overtime_percent=Decimal(str(pay["overtime_rate_percent"])),
         night_percent=Decimal(str(pay.get("night_rate_percent") or 100)),
-        floor_hourly=_floor_hourly(contract, day),
+        floor_hourly=floor,
         allowed_types=tuple(deductions.allowed_types) if deductions else ("tax", "social_security"),
         caps_percent={k: Decimal(str(v)) for k, v in (deductions.caps_percent if deductions else {}).items()},
         total_cap_percent=Decimal(str(deductions.total_cap_percent)) if deductions and deductions.total_cap_percent is not None else None,
         net_floor_percent=Decimal(str(deductions.net_pay_floor_percent)) if deductions and deductions.net_pay_floor_percent is not None else None,
     )
+
+
+def terms_of(contract: Contract, day: datetime.date) -> checks.Terms:
+    """The checks' terms from the locked contract and the rule version in force on `day`."""
+    version = rule_version_in_force(programme=contract.placement.job_order.programme, day=day)
+    rules = RuleSet.model_validate(version.rules) if version else None
+    return terms_from(contract.content["pay"], rules, _floor_hourly(contract, day))
 
 
 def _number(data: dict, name: str, errors: list, *, required: bool = True, limit: Decimal = MAX_MONEY) -> Decimal | None:
@@ -71,8 +88,10 @@ def _number(data: dict, name: str, errors: list, *, required: bool = True, limit
         return None
     if value < 0:
         errors.append({"field": name, "message": "Cannot be negative."})
-    elif value > limit:
+        return None
+    if value > limit:
         errors.append({"field": name, "message": f"At most {limit}."})
+        return None
     return value.quantize(Decimal("0.01"))
 
 
@@ -131,7 +150,8 @@ def payslip_submit(*, actor, journey: Journey, **data: Any) -> Payslip:
     """The employer submits a payslip of a worker it employs; the checks run at once and their findings are stored
     with the payslip, for the worker, the origin authority and the labour inspectorate to see."""
     journey = Journey.objects.select_for_update().select_related(
-        "worker", "placement__job_order__programme", "placement__job_order__employer", "placement__job_order__worksite",
+        "worker", "placement__job_order__programme", "placement__job_order__employer__organisation",
+        "placement__job_order__worksite",
     ).get(pk=journey.pk)
     if not is_employer_of(actor, journey.placement.job_order):
         raise Forbidden("Only the worker's employer submits payslips.")
@@ -160,6 +180,15 @@ def payslip_submit(*, actor, journey: Journey, **data: Any) -> Payslip:
                  reason=f"{len(result.findings)} findings; arrears {checks.money(result.arrears)}",
                  programme_id=journey.placement.job_order.programme_id,
                  organisation_id=journey.placement.job_order.employer.organisation_id)
+    if payslip.findings:
+        order = journey.placement.job_order
+        notices.send(flagged=[notices.Flagged(
+            payslip_id=payslip.pk, journey_id=journey.pk, contract_id=contract.pk, worker_user_id=journey.worker.user_id,
+            worker_ref=journey.worker.public_id, nationality=journey.worker.nationality, programme_id=order.programme_id,
+            destination=order.programme.destination_country, period_start=slip.period_start.isoformat(),
+            period_end=slip.period_end.isoformat(), currency=slip.currency, arrears=result.arrears,
+            findings=payslip.findings,
+        )], employer=order.employer.organisation.name, payslips=1)
     return payslip
 
 

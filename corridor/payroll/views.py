@@ -20,11 +20,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from corridor.contracts import services as contracts
-from corridor.core.access import Category, Role, roles_of
+from corridor.core.access import Category, Role, organisation_of, roles_of
 from corridor.core.errors import DomainError, Forbidden, NotFound
+from corridor.core.imports import CheckedFileForm, ImportFileForm, import_step, import_steps, mapping_field
 from corridor.core.views import data_category
 from corridor.deployment import selectors as journey_selectors
-from corridor.payroll import forms, selectors, services
+from corridor.payroll import forms, imports, selectors, services
 from corridor.payroll.models import DisputeStatus, Payslip
 from corridor.workers import selectors as worker_selectors
 
@@ -169,7 +170,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "journey__placement__job_order__employer__organisation")
     page = Paginator(slips, PAGE).get_page(request.GET.get("page"))
     context = {"page": page, "rows": [_row(p) for p in page.object_list], "with_findings": with_findings,
-               "journey": journey}
+               "journey": journey, "is_employer": Role.EMPLOYER in roles_of(user)}
     return render(request, "payroll/index.html", context)
 
 
@@ -238,3 +239,58 @@ def new(request: HttpRequest) -> HttpResponse:
         form = forms.PayslipForm(initial=_initial(journey))
     context = {"form": form, "journey": journey, "order": journey.placement.job_order, "errors": errors}
     return render(request, "payroll/new.html", context, status=status)
+
+
+# --- the employer's pay-run upload -------------------------------------------------------------------------------
+
+KIND_IMPORT = "payroll.import"
+IMPORT_COLUMN_HELP = {
+    "worker": gettext_lazy("The journey id, the verification code of the worker's contract (CT-XXXX-XXXX) or the "
+                           "worker's public id."),
+    "period_start": gettext_lazy("YYYY-MM-DD."), "period_end": gettext_lazy("YYYY-MM-DD."),
+    "pay_date": gettext_lazy("YYYY-MM-DD."), "currency": gettext_lazy("ISO 4217, as in the contract (e.g. CAD)."),
+    "gross": gettext_lazy("Gross pay."), "net": gettext_lazy("Net pay."),
+    "ordinary_hours": gettext_lazy("Hours (optional, 0 when empty)."),
+    "overtime_hours": gettext_lazy("Hours (optional)."), "night_hours": gettext_lazy("Hours (optional)."),
+    "holiday_hours": gettext_lazy("Hours (optional)."),
+    "deductions": gettext_lazy("type:amount:evidence separated by ;, e.g. tax:72.00:CRA-2026-01;housing:120:Lease 4B; "
+                               "or a JSON list."),
+    "payment_method": gettext_lazy("e.g. Direct deposit."),
+    "stated_rate": gettext_lazy("The rate printed on the payslip (optional)."),
+    "stated_unit": gettext_lazy("hour, day, week, month or piece (optional)."),
+}
+
+
+class PayRunFileForm(ImportFileForm):
+    mapping = mapping_field("worker = Employee ID", max_length=20_000)
+
+
+@data_category(Category.WAGE)
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    """The employer uploads a pay run (CSV or XLSX), sees the dry run with the checks' findings row by row, then
+    submits it: every payslip or none."""
+    if Role.EMPLOYER not in roles_of(request.user) or organisation_of(request.user) is None:
+        raise Forbidden(_("Pay runs are uploaded by employers, for the workers they employ."))
+    checking = import_step(request) == "check"
+    form = PayRunFileForm(request.POST if checking else None, request.FILES if checking else None)
+
+    def run(*, data, filename, mapping, dry_run):
+        return imports.payslip_import(actor=request.user, data=data, filename=filename, mapping=mapping,
+                                      dry_run=dry_run)
+
+    def done(report) -> str:
+        return _("%(n)d payslips submitted; the checks found problems on %(f)d. The workers, the origin authorities "
+                 "and the labour inspectorate are told.") % {"n": report.saved, "f": report.with_findings}
+
+    context = {"columns": [{"name": c, "required": c in imports.REQUIRED, "help": IMPORT_COLUMN_HELP.get(c, "")}
+                           for c in imports.COLUMNS],
+               "commit_label": _("Submit these payslips now")}
+    result = import_steps(request, kind=KIND_IMPORT, form=form, context=context, run=run,
+                          report_csv=imports.report_csv, report_name="payslip-import-report.csv", done=done,
+                          checked_form=CheckedFileForm)
+    if isinstance(result, HttpResponse):
+        return result
+    form.set_described_by()
+    return render(request, "payroll/upload.html", context, status=result)
