@@ -471,6 +471,49 @@ def _row_no(data: Mapping, i: int) -> int:
     return value if type(value) is int else i + 1
 
 
+def _check_one(i: int, data, refs, where, journeys, mine, contracts, terms, errors: list):
+    """Row `i` resolved to a journey the actor's organisation employs now, parsed and checked against its locked
+    contract: (row number, journey, payslip, extra fields, contract id, outcome), or None with the row's errors
+    appended to `errors`. The same for the in-process and the forked paths."""
+    row = _row_no(data, i)
+    name, kind, key = refs[i]
+
+    def refuse(message: str) -> None:
+        errors.append({"row": row, "field": name, "message": message})
+
+    if not kind:
+        refuse("Name the worker: a journey id, a contract verification code or the worker's public id.")
+        return None
+    target = where.get((kind, key))
+    if type(target) is str:
+        refuse(target)
+        return None
+    journey = journeys.get(target)
+    if journey is None or journey.pk not in mine:
+        refuse(NOT_YOURS)
+        return None
+    if journey.state not in services.EMPLOYED:
+        refuse("This worker is not employed by your organisation now; no payslip can be submitted.")
+        return None
+    contract = contracts.get(journey.placement_id)
+    if contract is None:
+        refuse("The worker has no accepted contract to check the payslip against.")
+        return None
+    parsed = _parse(data)
+    if type(parsed) is list:
+        errors.extend({"row": row, "field": e.get("field") or "", "message": e["message"]} for e in parsed)
+        return None
+    slip, extra = parsed
+    contract_id, pay = contract
+    try:
+        outcome = checks.check(slip, terms.prepared(journey, contract_id, pay, slip.period_end))
+    except ValueError:  # impossible input (checks.validate): the full parser names the fields
+        errors.extend({"row": row, "field": e.get("field") or "", "message": e["message"]}
+                      for e in _errors(data) or [{"field": "", "message": "This payslip is impossible."}])
+        return None
+    return row, journey, slip, extra, contract_id, outcome
+
+
 def _run(actor, rows: list, *, dry_run: bool) -> PayRunResult:
     org = _employer_org(actor)
     result = PayRunResult(dry_run=dry_run, rows=len(rows))
@@ -503,39 +546,10 @@ def _run(actor, rows: list, *, dry_run: bool) -> PayRunResult:
 
     with _no_gc(), writer if writer is not None else _Nothing():
         for i, data in enumerate(rows):
-            row = _row_no(data, i)
-            name, kind, key = refs[i]
-            if not kind:
-                refuse(row, name, "Name the worker: a journey id, a contract verification code or the worker's "
-                                  "public id.")
+            checked = _check_one(i, data, refs, where, journeys, mine, contracts, terms, errors)
+            if checked is None:
                 continue
-            target = where.get((kind, key))
-            if type(target) is str:
-                refuse(row, name, target)
-                continue
-            journey = journeys.get(target)
-            if journey is None or journey.pk not in mine:
-                refuse(row, name, NOT_YOURS)
-                continue
-            if journey.state not in services.EMPLOYED:
-                refuse(row, name, "This worker is not employed by your organisation now; no payslip can be submitted.")
-                continue
-            contract = contracts.get(journey.placement_id)
-            if contract is None:
-                refuse(row, name, "The worker has no accepted contract to check the payslip against.")
-                continue
-            parsed = _parse(data)
-            if type(parsed) is list:
-                errors.extend({"row": row, "field": e.get("field") or "", "message": e["message"]} for e in parsed)
-                continue
-            slip, extra = parsed
-            contract_id, pay = contract
-            try:
-                outcome = checks.check(slip, terms.prepared(journey, contract_id, pay, slip.period_end))
-            except ValueError:  # impossible input (checks.validate): the full parser names the fields
-                errors.extend({"row": row, "field": e.get("field") or "", "message": e["message"]}
-                              for e in _errors(data) or [{"field": "", "message": "This payslip is impossible."}])
-                continue
+            row, journey, slip, extra, contract_id, outcome = checked
             period = (journey.pk, slip.period_start, slip.period_end)
             before = taken.get(period)
             if before is not None:
@@ -632,43 +646,11 @@ def _check_chunk(bounds: tuple[int, int]) -> tuple[list, list]:
     dumps = _JSON.encode
     money = checks.money
 
-    def refuse(row: int, name: str, message: str) -> None:
-        errors.append({"row": row, "field": name, "message": message})
-
     for i in range(start, stop):
-        data = rows[i]
-        row = _row_no(data, i)
-        name, kind, key = refs[i]
-        if not kind:
-            refuse(row, name, "Name the worker: a journey id, a contract verification code or the worker's public id.")
+        checked = _check_one(i, rows[i], refs, where, journeys, mine, contracts, terms, errors)
+        if checked is None:
             continue
-        target = where.get((kind, key))
-        if type(target) is str:
-            refuse(row, name, target)
-            continue
-        journey = journeys.get(target)
-        if journey is None or journey.pk not in mine:
-            refuse(row, name, NOT_YOURS)
-            continue
-        if journey.state not in services.EMPLOYED:
-            refuse(row, name, "This worker is not employed by your organisation now; no payslip can be submitted.")
-            continue
-        contract = contracts.get(journey.placement_id)
-        if contract is None:
-            refuse(row, name, "The worker has no accepted contract to check the payslip against.")
-            continue
-        parsed = _parse(data)
-        if type(parsed) is list:
-            errors.extend({"row": row, "field": e.get("field") or "", "message": e["message"]} for e in parsed)
-            continue
-        slip, extra = parsed
-        contract_id, pay = contract
-        try:
-            outcome = checks.check(slip, terms.prepared(journey, contract_id, pay, slip.period_end))
-        except ValueError:
-            errors.extend({"row": row, "field": e.get("field") or "", "message": e["message"]}
-                          for e in _errors(data) or [{"field": "", "message": "This payslip is impossible."}])
-            continue
+        row, journey, slip, extra, contract_id, outcome = checked
         found = [{"code": f.code, "rule": f.rule, "message": f.message, "amounts": f.amounts,
                   "arrears": money(f.arrears)} for f in outcome.findings]
         findings = dumps(found) if found else "[]"

@@ -63,7 +63,22 @@ def _worker(journey) -> dict:
     return {"public_id": w.public_id, "name": f"{w.given_names} {w.family_names}"}
 
 
-class ReturnOut(Schema):
+class _OfJourney(Schema):
+    """The journey id and the worker of a record that belongs to a journey."""
+
+    journey: int
+    worker: WorkerRef
+
+    @staticmethod
+    def resolve_journey(obj):
+        return obj.journey_id
+
+    @staticmethod
+    def resolve_worker(obj):
+        return _worker(obj.journey)
+
+
+class ReturnOut(_OfJourney):
     id: int
     journey: int
     worker: WorkerRef
@@ -79,14 +94,6 @@ class ReturnOut(Schema):
     explanation: str
     note: str
     recorded_at: datetime.datetime
-
-    @staticmethod
-    def resolve_journey(obj):
-        return obj.journey_id
-
-    @staticmethod
-    def resolve_worker(obj):
-        return _worker(obj.journey)
 
     @staticmethod
     def resolve_evidence_file(obj):
@@ -115,7 +122,7 @@ class PayoutAnswerIn(Schema):
     note: str = Field("", max_length=MAX_TEXT)
 
 
-class PayoutOut(Schema):
+class PayoutOut(_OfJourney):
     id: int
     journey: int
     worker: WorkerRef
@@ -130,19 +137,11 @@ class PayoutOut(Schema):
     worker_note: str
 
     @staticmethod
-    def resolve_journey(obj):
-        return obj.journey_id
-
-    @staticmethod
-    def resolve_worker(obj):
-        return _worker(obj.journey)
-
-    @staticmethod
     def resolve_employer(obj):
         return obj.journey.placement.job_order.employer.organisation.name
 
 
-class FlagOut(Schema):
+class FlagOut(_OfJourney):
     id: int
     journey: int
     worker: WorkerRef
@@ -153,14 +152,6 @@ class FlagOut(Schema):
     resolution: str
     resolution_note: str
     resolved_at: datetime.datetime | None
-
-    @staticmethod
-    def resolve_journey(obj):
-        return obj.journey_id
-
-    @staticmethod
-    def resolve_worker(obj):
-        return _worker(obj.journey)
 
     @staticmethod
     def resolve_permit(obj):
@@ -212,7 +203,7 @@ class WorkerEvaluationIn(Schema):
     comment: str = Field("", max_length=MAX_TEXT)
 
 
-class WorkerEvaluationOut(Schema):
+class WorkerEvaluationOut(_OfJourney):
     id: int
     journey: int
     worker: WorkerRef
@@ -224,14 +215,6 @@ class WorkerEvaluationOut(Schema):
     submitted_at: datetime.datetime
     worker_response: str
     responded_at: datetime.datetime | None
-
-    @staticmethod
-    def resolve_journey(obj):
-        return obj.journey_id
-
-    @staticmethod
-    def resolve_worker(obj):
-        return _worker(obj.journey)
 
     @staticmethod
     def resolve_employer(obj):
