@@ -109,18 +109,18 @@ def _journey_step(actor, journey: Journey, action: str, note: str = "") -> Journ
 
 
 def _locked_journey(journey: Journey) -> Journey:
-    return Journey.objects.select_for_update().select_related(
+    return Journey.objects.select_for_update(of=("self",)).select_related(
         "worker", "placement__job_order__programme", "placement__job_order__employer__organisation", "previous",
     ).get(pk=journey.pk)
 
 
 def _locked_opening(opening: TransferOpening) -> TransferOpening:
-    return TransferOpening.objects.select_for_update().select_related(
+    return TransferOpening.objects.select_for_update(of=("self",)).select_related(
         "job_order__programme", "job_order__employer__organisation").get(pk=opening.pk)
 
 
 def _locked_application(application: TransferApplication) -> TransferApplication:
-    return TransferApplication.objects.select_for_update().select_related(
+    return TransferApplication.objects.select_for_update(of=("self",)).select_related(
         "worker", "journey__placement__job_order__employer__organisation", "journey__placement__job_order__programme",
         "opening__job_order__programme", "opening__job_order__employer__organisation", "placement",
     ).get(pk=application.pk)
@@ -161,7 +161,7 @@ def _sector_allowed(journey: Journey, order: JobOrder) -> None:
 @transaction.atomic
 def opening_create(*, actor, job_order: JobOrder, positions: Any, ends_on: Any, note: Any = "") -> TransferOpening:
     """An approved employer opens one of its approved or open job orders to workers already at destination."""
-    order = JobOrder.objects.select_for_update().select_related("employer__organisation", "programme").get(pk=job_order.pk)
+    order = JobOrder.objects.select_for_update(of=("self",)).select_related("employer__organisation", "programme").get(pk=job_order.pk)
     if not contracts.is_employer_of(actor, order):
         raise Forbidden("Only the employer of the job order opens it to workers changing employer.")
     errors: list = []
@@ -198,7 +198,7 @@ def opening_create(*, actor, job_order: JobOrder, positions: Any, ends_on: Any, 
 
 
 def _decline_pending(actor, opening: TransferOpening, reason: str) -> list[TransferApplication]:
-    pending = list(TransferApplication.objects.select_for_update().select_related("worker").filter(
+    pending = list(TransferApplication.objects.select_for_update(of=("self",)).select_related("worker").filter(
         opening=opening, status=ApplicationStatus.APPLIED))
     now = timezone.now()
     for application in pending:
@@ -518,7 +518,7 @@ def release_for_sanction(actor, employer, programme, reason: str) -> list[Releas
     approval = EmployerApproval.objects.filter(employer=employer, programme=programme).first()
     sanction = Sanction.BANNED if approval is not None and approval.status == ApprovalStatus.BANNED else Sanction.SUSPENDED
     label = gettext_noop("banned") if sanction == Sanction.BANNED else gettext_noop("suspended")
-    journeys = Journey.objects.select_for_update().select_related(
+    journeys = Journey.objects.select_for_update(of=("self",)).select_related(
         "worker", "placement__job_order__programme", "placement__job_order__employer__organisation").filter(
         placement__job_order__employer=employer, placement__job_order__programme=programme,
         state__in=selectors.AT_DESTINATION).exclude(pk__in=Release.objects.values("journey_id")).order_by("pk")
@@ -541,7 +541,7 @@ def release_for_sanction(actor, employer, programme, reason: str) -> list[Releas
             audit.record(actor=actor, action="transfer_application.cause", subject=application, before=before,
                          after=audit.snapshot(application), reason=note, programme_id=programme.pk)
         released.append(release)
-    for opening in TransferOpening.objects.select_for_update().select_related(
+    for opening in TransferOpening.objects.select_for_update(of=("self",)).select_related(
             "job_order__employer__organisation").filter(job_order__employer=employer, job_order__programme=programme,
                                                         status=OpeningStatus.OPEN):
         _close(actor, opening, f"The employer was {label} in {programme.code}.")

@@ -247,7 +247,7 @@ def certificate_attest(*, actor, journey: Journey, tasks: Any, hours_worked: Any
                        end_date: Any = None) -> SkillsCertificate:
     """The employer attests a season that has ended: the occupation of the job order, the hours worked (the sum of
     the payslips' hours when there are payslips, else as declared), the tasks and skills, the dates."""
-    journey = Journey.objects.select_for_update().select_related(
+    journey = Journey.objects.select_for_update(of=("self",)).select_related(
         "worker", "placement__job_order__programme", "placement__job_order__employer__organisation").get(pk=journey.pk)
     order = journey.placement.job_order
     _require(is_employer_of(actor, order), "Only the worker's employer for this season attests it.")
@@ -311,7 +311,7 @@ def certificate_content(cert: SkillsCertificate, issuer: str, issued_on: datetim
 def certificate_issue(*, actor, certificate: SkillsCertificate) -> SkillsCertificate:
     """The origin authority or the destination ministry issues the attested certificate: its content is locked under
     a hash and gets a public verification code."""
-    cert = SkillsCertificate.objects.select_for_update().select_related("worker", "programme").get(pk=certificate.pk)
+    cert = SkillsCertificate.objects.select_for_update(of=("self",)).select_related("worker", "programme").get(pk=certificate.pk)
     _require(may_issue(actor, cert), "Only the worker's origin authority or the destination ministry issues "
                                      "certificates.")
     if cert.status != CertificateStatus.ATTESTED:
@@ -349,7 +349,7 @@ def certificate_issue(*, actor, certificate: SkillsCertificate) -> SkillsCertifi
 @transaction.atomic
 def certificate_revoke(*, actor, certificate: SkillsCertificate, reason: Any) -> SkillsCertificate:
     """Revoke an issued certificate, with a reason; the public verification then says it is revoked."""
-    cert = SkillsCertificate.objects.select_for_update().select_related("worker", "programme").get(pk=certificate.pk)
+    cert = SkillsCertificate.objects.select_for_update(of=("self",)).select_related("worker", "programme").get(pk=certificate.pk)
     _require(may_issue(actor, cert), "Only the worker's origin authority or the destination ministry revokes "
                                      "certificates.")
     if cert.status != CertificateStatus.ISSUED:
@@ -421,7 +421,7 @@ def referral_create(*, actor, worker: Worker, kind: Any, provider: Any, referred
 @transaction.atomic
 def referral_outcome(*, actor, referral: Referral, outcome: Any, note: Any = "", outcome_on: Any = None) -> Referral:
     """The origin authority records how the referral went: in progress, completed or declined."""
-    referral = Referral.objects.select_for_update().select_related("worker").get(pk=referral.pk)
+    referral = Referral.objects.select_for_update(of=("self",)).select_related("worker").get(pk=referral.pk)
     _require(is_origin_officer_for(actor, referral.worker.nationality),
              "Only the origin authority of the worker's country records the outcome.")
     errors: list = []

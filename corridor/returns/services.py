@@ -103,7 +103,7 @@ def _text(value: Any, name: str, errors: list, *, required: bool = True, limit: 
 
 
 def _locked(journey: Journey) -> Journey:
-    return Journey.objects.select_for_update().select_related(
+    return Journey.objects.select_for_update(of=("self",)).select_related(
         "worker__user", "placement__job_order__programme", "placement__job_order__employer__organisation",
     ).get(pk=journey.pk)
 
@@ -382,7 +382,7 @@ def payout_record(*, actor, journey: Journey, **data: Any) -> Payout:
 def payout_confirm(*, actor, payout: Payout, received: Any, note: Any = "") -> Payout:
     """The worker confirms receipt of a payout, or says it was not received: then the labour inspectorate and the
     origin authority are told."""
-    payout = Payout.objects.select_for_update().select_related(
+    payout = Payout.objects.select_for_update(of=("self",)).select_related(
         "journey__worker", "journey__placement__job_order__programme").get(pk=payout.pk)
     journey = payout.journey
     _require(contracts.is_worker(actor, journey.worker), "Only the worker confirms a payout.")
@@ -504,7 +504,7 @@ def overstay_flag_resolve(*, actor, flag: OverstayFlag, resolution: Any, note: A
     """An official resolves the prompt: the worker returned (registered first by the origin authority), the permit
     was renewed, the worker is in the grace period of a change of employer, or (the immigration authority only)
     the stay beyond the permit is confirmed, which ends the journey 'overstayed' through deployment."""
-    flag = OverstayFlag.objects.select_for_update().select_related(
+    flag = OverstayFlag.objects.select_for_update(of=("self",)).select_related(
         "journey__worker", "journey__placement__job_order__programme").get(pk=flag.pk)
     journey = flag.journey
     programme = _programme(journey)
@@ -625,7 +625,7 @@ def worker_evaluate(*, actor, journey: Journey, **data: Any) -> WorkerEvaluation
 @transaction.atomic
 def evaluation_respond(*, actor, evaluation: WorkerEvaluation, response: Any) -> WorkerEvaluation:
     """The worker answers the employer's evaluation in their own words (once)."""
-    evaluation = WorkerEvaluation.objects.select_for_update().select_related(
+    evaluation = WorkerEvaluation.objects.select_for_update(of=("self",)).select_related(
         "journey__worker", "journey__placement__job_order").get(pk=evaluation.pk)
     _require(contracts.is_worker(actor, evaluation.journey.worker), "Only the worker answers this evaluation.")
     if evaluation.worker_response:
@@ -750,7 +750,7 @@ def retaliation_scan(*, actor, rnd: SelectionRound) -> list[RetaliationFlag]:
 @transaction.atomic
 def retaliation_decide(*, actor, flag: RetaliationFlag, decision: Any, reason: Any) -> RetaliationFlag:
     """The labour inspectorate dismisses the flag with reasons, or refers it for inspection."""
-    flag = RetaliationFlag.objects.select_for_update().select_related("programme").get(pk=flag.pk)
+    flag = RetaliationFlag.objects.select_for_update(of=("self",)).select_related("programme").get(pk=flag.pk)
     _require(is_inspector(actor, flag.programme), "Only the labour inspectorate reviews retaliation flags.")
     if flag.status != RetaliationStatus.OPEN:
         raise Conflict("This flag is already decided.", field="status")
