@@ -27,7 +27,7 @@ from corridor.contracts import forms, selectors, services, wording
 from corridor.contracts.models import Contract, ContractStatus, Placement, PlacementStatus
 from corridor.core.access import Category, Role, roles_of
 from corridor.core.errors import DomainError, Forbidden, NotFound
-from corridor.core.views import data_category
+from corridor.core.views import data_category, form_status
 from corridor.programmes import selectors as programme_selectors
 from corridor.reference import codes
 from corridor.selection import selectors as selection_selectors
@@ -43,9 +43,6 @@ IN_FORCE = (ContractStatus.ISSUED, ContractStatus.ACCEPTED)
 
 # --- helpers -----------------------------------------------------------------------------------------------------
 
-
-def _status(exc: DomainError) -> int:
-    return exc.status if exc.status in (409, 422, 429) else 422
 
 
 def _require_office(user) -> None:
@@ -233,7 +230,7 @@ def contract_answer(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_service_errors([e for e in exc.as_errors() if e.get("field") in form.fields])
         others = [e for e in exc.as_errors() if e.get("field") not in form.fields]
         return _me_page(request, worker, bound={("answer", contract.pk): form, ("answer_errors", contract.pk): others},
-                        status=_status(exc))
+                        status=form_status(exc))
     if accept:
         messages.success(request, _("You accepted the contract. It is now the one in force; keep its code."))
     else:
@@ -272,7 +269,7 @@ def placement_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     except (NotFound, Forbidden):
         raise
     except DomainError as exc:
-        return _placement_refused(request, placement, errors=exc.as_errors(), status=_status(exc))
+        return _placement_refused(request, placement, errors=exc.as_errors(), status=form_status(exc))
     if placement.status == PlacementStatus.CONFIRMED:
         messages.success(request, _("Placement confirmed by both sides. The contract is prepared next."))
     else:
@@ -296,7 +293,7 @@ def placement_decline(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         others = [e for e in exc.as_errors() if e.get("field") not in form.fields]
         form.add_service_errors([e for e in exc.as_errors() if e.get("field") in form.fields])
-        return _placement_refused(request, placement, errors=others, decline=form, status=_status(exc))
+        return _placement_refused(request, placement, errors=others, decline=form, status=form_status(exc))
     messages.success(request, _("Placement declined. The reason is recorded."))
     return redirect(_after_placement(request, placement))
 
@@ -312,7 +309,7 @@ def contract_generate(request: HttpRequest, pk: int) -> HttpResponse:
     except (NotFound, Forbidden):
         raise
     except DomainError as exc:
-        return _index_page(request, row_errors={placement.pk: exc.as_errors()}, status=_status(exc))
+        return _index_page(request, row_errors={placement.pk: exc.as_errors()}, status=form_status(exc))
     messages.success(request, _("Contract generated as a draft. Read it, then sign it."))
     return redirect("contracts:detail", pk=contract.pk)
 
@@ -330,7 +327,7 @@ def placements_from_run(request: HttpRequest, pk: int) -> HttpResponse:
         raise
     except DomainError as exc:
         return render(request, "contracts/refused.html",
-                      {"errors": exc.as_errors(), "back": reverse("selection:run", args=[run.pk])}, status=_status(exc))
+                      {"errors": exc.as_errors(), "back": reverse("selection:run", args=[run.pk])}, status=form_status(exc))
     messages.success(request, ngettext("%(n)d placement made. The worker and the employer confirm it.",
                                        "%(n)d placements made. Each worker and employer confirm theirs.",
                                        len(made)) % {"n": len(made)})
@@ -418,7 +415,7 @@ def _step(request: HttpRequest, pk: int, step, done: str) -> HttpResponse:
     except (NotFound, Forbidden):
         raise
     except DomainError as exc:
-        return _detail_page(request, contract, errors=exc.as_errors(), status=_status(exc))
+        return _detail_page(request, contract, errors=exc.as_errors(), status=form_status(exc))
     messages.success(request, done)
     return redirect("contracts:detail", pk=contract.pk)
 
@@ -454,7 +451,7 @@ def contract_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         others = [e for e in exc.as_errors() if e.get("field") not in form.fields]
         form.add_service_errors([e for e in exc.as_errors() if e.get("field") in form.fields])
-        return _detail_page(request, contract, errors=others, revoke_form=form, status=_status(exc))
+        return _detail_page(request, contract, errors=others, revoke_form=form, status=form_status(exc))
     messages.success(request, _("Contract revoked. Its code now verifies as revoked."))
     return redirect("contracts:detail", pk=contract.pk)
 
@@ -489,7 +486,7 @@ def contract_amend(request: HttpRequest, pk: int) -> HttpResponse:
                 known = set(form.fields) | set(form.field_map)
                 form.add_service_errors([e for e in all_errors if (e.get("field") or "") in known])
                 errors = [e for e in all_errors if (e.get("field") or "") not in known]
-                status = _status(exc)
+                status = form_status(exc)
             else:
                 messages.success(request, _("Amendment drafted as version %(n)d. Sign it; once approved, the worker "
                                             "sees what changes and accepts it or not.") % {"n": amendment.version})
@@ -539,7 +536,7 @@ def template(request: HttpRequest, code: str) -> HttpResponse:
                 raise
             except DomainError as exc:
                 form.add_service_errors(exc.as_errors())
-                status = _status(exc)
+                status = form_status(exc)
             else:
                 messages.success(request, _("Contract template saved. Contracts generated from now on use it."))
                 return redirect("contracts:template", code=programme.code)

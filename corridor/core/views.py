@@ -44,6 +44,23 @@ def data_category(category: str):
     return decorate
 
 
+MAX_ID = 2**31 - 1  # the largest primary key the database holds
+
+
+def id_param(value) -> int | None:
+    """A record id from a query or form parameter, or None when it is not a whole number in the database's range."""
+    try:
+        pk = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return pk if 1 <= pk <= MAX_ID else None
+
+
+def form_status(exc) -> int:
+    """The HTTP status of a page that shows a refused form again: 409 for a conflict, 429 when rate-limited, else 422."""
+    return exc.status if exc.status in (409, 422, 429) else 422
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -25,7 +25,7 @@ from corridor.contracts import selectors as contract_selectors
 from corridor.contracts import services as contracts
 from corridor.core.access import Category, Role, is_firewalled, organisation_of, roles_of
 from corridor.core.errors import DomainError, Forbidden, NotFound
-from corridor.core.views import data_category
+from corridor.core.views import data_category, form_status
 from corridor.deployment import forms, selectors, services
 from corridor.deployment import journey as path
 from corridor.deployment.models import AlertSource, AlertStatus, Journey, State
@@ -114,9 +114,6 @@ UNIT = {"hour": gettext_lazy("an hour"), "day": gettext_lazy("a day"), "week": g
 
 # --- helpers -----------------------------------------------------------------------------------------------------
 
-
-def _status(exc: DomainError) -> int:
-    return exc.status if exc.status in (409, 422) else 422
 
 
 def _split(form, exc: DomainError) -> list[dict]:
@@ -234,7 +231,7 @@ def start(request: HttpRequest) -> HttpResponse:
         return _index_page(request, start_form=form, status=404)
     except DomainError as exc:
         others = _split(form, exc)
-        return _index_page(request, start_form=form, errors=others, status=_status(exc))
+        return _index_page(request, start_form=form, errors=others, status=form_status(exc))
     messages.success(request, _("Journey opened. The pre-departure checklist comes next."))
     return redirect("deployment:detail", pk=journey.pk)
 
@@ -333,7 +330,7 @@ def _act(request: HttpRequest, pk: int, name: str, form_class, call, done: str) 
         raise
     except DomainError as exc:
         others = _split(form, exc) if form is not None else exc.as_errors()
-        return _refused(request, journey, name, form, others, _status(exc), worker)
+        return _refused(request, journey, name, form, others, form_status(exc), worker)
     messages.success(request, done)
     if worker:
         return redirect(reverse("deployment:me") + f"#journey-{journey.pk}")
@@ -537,6 +534,6 @@ def alert_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         raise
     except DomainError as exc:
         others = _split(form, exc)
-        return _alerts_page(request, bound={alert.pk: form, ("errors", alert.pk): others}, status=_status(exc))
+        return _alerts_page(request, bound={alert.pk: form, ("errors", alert.pk): others}, status=form_status(exc))
     messages.success(request, _("Alert resolved. The resolution is recorded."))
     return redirect(reverse("deployment:alerts") + "?" + urlencode({"status": AlertStatus.OPEN}))

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from corridor.contracts import services as contracts
 from corridor.core.access import Category, Role, roles_of
 from corridor.core.errors import DomainError, Forbidden, NotFound
-from corridor.core.views import data_category
+from corridor.core.views import data_category, form_status
 from corridor.joborders.models import HOLDS_QUOTA, JobOrder
 from corridor.mobility import forms, selectors, services
 from corridor.mobility.models import ApplicationStatus, OpeningStatus
@@ -30,9 +30,6 @@ from corridor.workers import selectors as worker_selectors
 
 EMPLOYER_PAGE_ROLES = frozenset({Role.EMPLOYER, Role.MINISTRY_ADMIN, Role.MINISTRY_OFFICER, Role.PLATFORM_ADMIN})
 
-
-def _status(exc: DomainError) -> int:
-    return exc.status if exc.status in (409, 422) else 422
 
 
 def _own_worker(request: HttpRequest):
@@ -114,7 +111,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
             raise
         except DomainError as exc:
             form.add_service_errors(exc.as_errors())
-            return _me_page(request, worker, bound={("apply", opening.pk): form}, status=_status(exc))
+            return _me_page(request, worker, bound={("apply", opening.pk): form}, status=form_status(exc))
         messages.success(request, _("Your application is sent. The employer answers here; nobody asks your current "
                                     "employer."))
         return redirect(reverse("mobility:me") + "#applications")
@@ -132,8 +129,8 @@ def _application_action(request: HttpRequest, pk: int, call, done: str) -> HttpR
     except DomainError as exc:
         if is_worker:
             return _me_page(request, _own_worker(request), bound={("application", pk): exc.as_errors()},
-                            status=_status(exc))
-        return _employer_page(request, bound={("application", pk): exc.as_errors()}, status=_status(exc))
+                            status=form_status(exc))
+        return _employer_page(request, bound={("application", pk): exc.as_errors()}, status=form_status(exc))
     messages.success(request, done)
     if is_worker:
         return redirect(reverse("mobility:me") + "#applications")
@@ -224,7 +221,7 @@ def employer(request: HttpRequest) -> HttpResponse:
         raise
     except DomainError as exc:
         form.add_service_errors(exc.as_errors())
-        return _employer_page(request, bound={"create": form}, status=_status(exc))
+        return _employer_page(request, bound={"create": form}, status=form_status(exc))
     messages.success(request, _("The job order is open to workers changing employer."))
     return redirect("mobility:employer")
 
@@ -243,7 +240,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
         raise
     except DomainError as exc:
         form.add_service_errors(exc.as_errors())
-        return _employer_page(request, bound={("close", opening.pk): form}, status=_status(exc))
+        return _employer_page(request, bound={("close", opening.pk): form}, status=form_status(exc))
     messages.success(request, _("The opening is closed."))
     return redirect("mobility:employer")
 
@@ -272,7 +269,7 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
         raise
     except DomainError as exc:
         form.add_service_errors(exc.as_errors())
-        return _employer_page(request, bound={("decline", pk): form}, status=_status(exc))
+        return _employer_page(request, bound={("decline", pk): form}, status=form_status(exc))
     messages.success(request, _("Declined. The worker reads your reason."))
     return redirect("mobility:employer")
 

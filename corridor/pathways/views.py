@@ -29,7 +29,7 @@ from corridor.contracts import services as contracts
 from corridor.contracts.views import qr_data_uri
 from corridor.core.access import Category, Role, organisation_of, roles_of
 from corridor.core.errors import DomainError, Forbidden, NotFound
-from corridor.core.views import data_category
+from corridor.core.views import data_category, form_status, id_param
 from corridor.deployment import selectors as journey_selectors
 from corridor.pathways import forms, selectors, services
 from corridor.pathways.models import CertificateStatus, ReferralOutcome, SkillsCertificate
@@ -37,7 +37,6 @@ from corridor.programmes import selectors as programme_selectors
 from corridor.workers import selectors as worker_selectors
 
 PAGE = 50
-MAX_ID = 2**31 - 1
 VERIFY_RATE = "30/m"
 STATUS_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.MINISTRY_ADMIN, Role.MINISTRY_OFFICER, Role.IMMIGRATION_OFFICER,
                           Role.ORIGIN_OFFICER})
@@ -46,16 +45,6 @@ CERTIFICATE_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.MINISTRY_ADMIN, Role.MI
 SHOW = ("both", "eligible", "near", "all")
 
 
-def _status(exc: DomainError) -> int:
-    return exc.status if exc.status in (409, 422) else 422
-
-
-def _pk(value) -> int | None:
-    try:
-        pk = int(str(value))
-    except (TypeError, ValueError):
-        return None
-    return pk if 1 <= pk <= MAX_ID else None
 
 
 def _own_worker(request: HttpRequest):
@@ -197,7 +186,7 @@ def certificates(request: HttpRequest) -> HttpResponse:
 
 
 def _journey_of(request: HttpRequest):
-    pk = _pk(request.GET.get("journey") or request.POST.get("journey"))
+    pk = id_param(request.GET.get("journey") or request.POST.get("journey"))
     if pk is None:
         raise NotFound(_("Choose the season first (Skills certificates, then “Attest”)."), field="journey")
     journey = journey_selectors.journey_get(user=request.user, pk=pk)
@@ -226,7 +215,7 @@ def attest(request: HttpRequest) -> HttpResponse:
                 found = exc.as_errors()
                 form.add_service_errors([e for e in found if (e.get("field") or "") != "journey"])
                 errors = [e for e in found if (e.get("field") or "") == "journey"]
-                status = _status(exc)
+                status = form_status(exc)
             else:
                 messages.success(request, _("Season attested. The origin authority or the ministry issues the "
                                             "certificate."))
@@ -269,7 +258,7 @@ def certificate_issue(request: HttpRequest, pk: int) -> HttpResponse:
     except (NotFound, Forbidden):
         raise
     except DomainError as exc:
-        return _detail_page(request, cert, errors=exc.as_errors(), status=_status(exc))
+        return _detail_page(request, cert, errors=exc.as_errors(), status=form_status(exc))
     messages.success(request, _("Certificate issued with the code %(code)s.") % {"code": cert.verification_code})
     return redirect("pathways:certificate", pk=cert.pk)
 
@@ -288,7 +277,7 @@ def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         raise
     except DomainError as exc:
         form.add_service_errors(exc.as_errors())
-        return _detail_page(request, cert, revoke_form=form, status=_status(exc))
+        return _detail_page(request, cert, revoke_form=form, status=form_status(exc))
     messages.success(request, _("Certificate revoked. Its verification now says so."))
     return redirect("pathways:certificate", pk=cert.pk)
 
@@ -358,7 +347,7 @@ def referrals(request: HttpRequest) -> HttpResponse:
         raise
     except DomainError as exc:
         form.add_service_errors(exc.as_errors())
-        return _referrals_page(request, form=form, status=_status(exc) if exc.status != 404 else 422)
+        return _referrals_page(request, form=form, status=form_status(exc) if exc.status != 404 else 422)
     messages.success(request, _("Referral recorded. The worker sees it on their page."))
     return redirect("pathways:referrals")
 
@@ -377,7 +366,7 @@ def referral_outcome(request: HttpRequest, pk: int) -> HttpResponse:
             raise
         except DomainError as exc:
             form.add_service_errors(exc.as_errors())
-            return _referrals_page(request, outcome_forms={referral.pk: form}, status=_status(exc))
+            return _referrals_page(request, outcome_forms={referral.pk: form}, status=form_status(exc))
         messages.success(request, _("Outcome recorded."))
         return redirect(reverse("pathways:referrals") + f"#referral-{referral.pk}")
     return _referrals_page(request, outcome_forms={referral.pk: form}, status=422)

@@ -23,14 +23,13 @@ from corridor.contracts import services as contracts
 from corridor.core.access import Category, Role, organisation_of, roles_of
 from corridor.core.errors import DomainError, Forbidden, NotFound
 from corridor.core.imports import CheckedFileForm, ImportFileForm, import_step, import_steps, mapping_field
-from corridor.core.views import data_category
+from corridor.core.views import data_category, form_status, id_param
 from corridor.deployment import selectors as journey_selectors
 from corridor.payroll import forms, imports, selectors, services
 from corridor.payroll.models import DisputeStatus, Payslip
 from corridor.workers import selectors as worker_selectors
 
 PAGE = 50
-MAX_ID = 2**31 - 1
 LIST_ROLES = frozenset({Role.PLATFORM_ADMIN, Role.MINISTRY_ADMIN, Role.MINISTRY_OFFICER, Role.ORIGIN_OFFICER,
                         Role.EMPLOYER, Role.LABOUR_INSPECTOR})
 
@@ -57,9 +56,6 @@ AMOUNT_LABELS = {
 # --- helpers -----------------------------------------------------------------------------------------------------
 
 
-def _status(exc: DomainError) -> int:
-    return exc.status if exc.status in (409, 422) else 422
-
 
 def _require_office(user) -> None:
     if not roles_of(user) & LIST_ROLES:
@@ -67,13 +63,6 @@ def _require_office(user) -> None:
             raise Forbidden(_("Workers see their payslips on the page “My payslips”."))
         raise Forbidden(_("Payslips are seen by the employer, the worker and the authorities of the programme."))
 
-
-def _pk(value) -> int | None:
-    try:
-        pk = int(str(value))
-    except (TypeError, ValueError):
-        return None
-    return pk if 1 <= pk <= MAX_ID else None
 
 
 def _findings(payslip: Payslip) -> list[dict]:
@@ -142,7 +131,7 @@ def dispute(request: HttpRequest, pk: int) -> HttpResponse:
             raise
         except DomainError as exc:
             form.add_service_errors(exc.as_errors())
-            return _me_page(request, worker, bound={payslip.pk: form}, status=_status(exc))
+            return _me_page(request, worker, bound={payslip.pk: form}, status=form_status(exc))
         messages.success(request, _("Your dispute is recorded. The authorities who protect workers will see it."))
         return redirect(reverse("payroll:me") + f"#payslip-{payslip.pk}")
     return _me_page(request, worker, bound={payslip.pk: form}, status=422)
@@ -163,7 +152,7 @@ def index(request: HttpRequest) -> HttpResponse:
     _require_office(user)
     with_findings = request.GET.get("with_findings", "") in ("1", "on", "true", "yes")
     journey = None
-    journey_pk = _pk(request.GET.get("journey"))
+    journey_pk = id_param(request.GET.get("journey"))
     if journey_pk is not None:
         journey = journey_selectors.journey_get(user=user, pk=journey_pk)
     slips = selectors.payslip_list(user=user, journey=journey, with_findings=with_findings).select_related(
@@ -190,7 +179,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _journey_of(request: HttpRequest):
-    pk = _pk(request.GET.get("journey") or request.POST.get("journey"))
+    pk = id_param(request.GET.get("journey") or request.POST.get("journey"))
     if pk is None:
         raise NotFound(_("Choose the worker's journey first (Journeys, then “Submit a payslip”)."), field="journey")
     journey = journey_selectors.journey_get(user=request.user, pk=pk)
@@ -224,7 +213,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 found = exc.as_errors()
                 form.add_service_errors([e for e in found if (e.get("field") or "") != "journey"])
                 errors = [e for e in found if (e.get("field") or "") == "journey"]
-                status = _status(exc)
+                status = form_status(exc)
             else:
                 if payslip.findings:
                     messages.warning(request, _("Payslip submitted. The checks found %(n)d problem(s); the worker, the "

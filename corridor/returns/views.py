@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from corridor.contracts import services as contracts
 from corridor.core.access import Category, Role, roles_of
 from corridor.core.errors import DomainError, Forbidden, NotFound
-from corridor.core.views import data_category
+from corridor.core.views import data_category, form_status, id_param
 from corridor.deployment import journey as path
 from corridor.deployment import selectors as journey_selectors
 from corridor.deployment import services as dp
@@ -38,25 +38,14 @@ from corridor.selection.services import is_ministry
 from corridor.workers import selectors as worker_selectors
 
 PAGE = 50
-MAX_ID = 2**31 - 1
 OFFICIALS = frozenset({Role.PLATFORM_ADMIN, Role.MINISTRY_ADMIN, Role.MINISTRY_OFFICER, Role.ORIGIN_OFFICER,
                        Role.LABOUR_INSPECTOR})
 
 
-def _status(exc: DomainError) -> int:
-    return exc.status if exc.status in (409, 422) else 422
-
-
-def _pk(value) -> int | None:
-    try:
-        pk = int(str(value))
-    except (TypeError, ValueError):
-        return None
-    return pk if 1 <= pk <= MAX_ID else None
 
 
 def _journey_param(request: HttpRequest):
-    pk = _pk(request.GET.get("journey") or request.POST.get("journey"))
+    pk = id_param(request.GET.get("journey") or request.POST.get("journey"))
     if pk is None:
         raise NotFound(_("Choose the worker's journey first."), field="journey")
     return journey_selectors.journey_get(user=request.user, pk=pk)
@@ -70,7 +59,7 @@ def _try(form, call) -> tuple[object | None, int]:
         raise
     except DomainError as exc:
         form.add_service_errors(exc.as_errors())
-        return None, _status(exc)
+        return None, form_status(exc)
 
 
 # --- the origin authority's returns ------------------------------------------------------------------------------
@@ -400,7 +389,7 @@ def retaliation(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form.is_valid()
-        pk = _pk(getattr(form, "cleaned_data", {}).get("round"))
+        pk = id_param(getattr(form, "cleaned_data", {}).get("round"))
         rnd = next((r for r in rounds if r.pk == pk), None)
         if rnd is None:
             form.add_error("round", _("Choose a round."))
