@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from corridor.accounts.models import OrgKind
+from corridor.contracts.models import Contract, ContractStatus
 from corridor.core.access import Role, organisation_of, roles_of
 from corridor.core.errors import NotFound
 from corridor.deployment import journey as path
@@ -192,6 +193,16 @@ def openings_for_worker(*, user, journey: Journey, employer_caused: bool = False
     return qs
 
 
+def orders_to_open(*, user) -> list:
+    """The employer's job orders that may be opened to transfers (those holding quota: approved to closed)."""
+    from corridor.joborders.models import HOLDS_QUOTA, JobOrder
+
+    if not user.organisation_id:
+        return []
+    return list(JobOrder.objects.restrict(user).filter(
+        employer__organisation_id=user.organisation_id, status__in=list(HOLDS_QUOTA)).select_related("programme"))
+
+
 def positions_left(opening: TransferOpening) -> int:
     taken = getattr(opening, "taken", None)
     if taken is None:
@@ -205,7 +216,9 @@ def positions_left(opening: TransferOpening) -> int:
 def application_list(*, user, status: str = "", opening: TransferOpening | None = None) -> QuerySet[TransferApplication]:
     qs = TransferApplication.objects.restrict(user).distinct().select_related(
         "worker", "journey__placement__job_order__employer__organisation", "opening__job_order__employer__organisation",
-        "opening__job_order__programme", "placement", "new_journey")
+        "opening__job_order__programme", "placement", "new_journey").annotate(
+        # Whether the worker has accepted the new contract (the move can then be completed), in the same query.
+        contract_in_force=Exists(Contract.objects.filter(placement=OuterRef("placement"), status=ContractStatus.ACCEPTED)))
     if status:
         qs = qs.filter(status=status)
     if opening is not None:

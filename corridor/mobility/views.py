@@ -22,7 +22,6 @@ from corridor.contracts import services as contracts
 from corridor.core.access import Category, Role, roles_of
 from corridor.core.errors import DomainError, Forbidden, NotFound
 from corridor.core.views import data_category, form_status
-from corridor.joborders.models import HOLDS_QUOTA, JobOrder
 from corridor.mobility import forms, selectors, services
 from corridor.mobility.models import ApplicationStatus, OpeningStatus
 from corridor.selection.services import is_ministry
@@ -79,10 +78,9 @@ def _me_page(request: HttpRequest, worker, *, bound=None, status: int = 200) -> 
         })
     applications = []
     for a in selectors.application_list(user=user).filter(worker=worker):
-        contract = contracts.in_force(a.placement) if a.placement_id else None
-        applications.append({"application": a, "contract_in_force": contract is not None,
+        applications.append({"application": a, "contract_in_force": a.contract_in_force,
                              "withdraw": a.status in (ApplicationStatus.APPLIED, ApplicationStatus.ACCEPTED),
-                             "complete": a.status == ApplicationStatus.ACCEPTED and contract is not None,
+                             "complete": a.status == ApplicationStatus.ACCEPTED and a.contract_in_force,
                              "errors": bound.get(("application", a.pk), [])})
     context = {"worker": worker, "blocks": blocks, "applications": applications, "employer_caused": employer_caused}
     return render(request, "mobility/me.html", context, status=status)
@@ -174,8 +172,7 @@ def _employer_page(request: HttpRequest, *, bound=None, status: int = 200) -> Ht
     is_employer = Role.EMPLOYER in roles
     orders = []
     if is_employer:
-        orders = list(JobOrder.objects.restrict(user).filter(
-            employer__organisation_id=user.organisation_id, status__in=list(HOLDS_QUOTA)).select_related("programme"))
+        orders = selectors.orders_to_open(user=user)
     openings = []
     for o in selectors.opening_list(user=user).order_by("status", "ends_on", "pk")[:200]:
         may_close = o.status == OpeningStatus.OPEN and (contracts.is_employer_of(user, o.job_order)
@@ -185,13 +182,13 @@ def _employer_page(request: HttpRequest, *, bound=None, status: int = 200) -> Ht
     received = []
     for a in selectors.application_list(user=user)[:200]:
         mine = contracts.is_employer_of(user, a.opening.job_order)
-        contract = contracts.in_force(a.placement) if a.placement_id else None
+        contract = a.contract_in_force
         received.append({
             "application": a, "mine": mine, "show_cause": selectors.may_see_cause(user, a),
             "decline": (bound.get(("decline", a.pk)) or forms.ReasonForm(prefix=f"d{a.pk}"))
             if mine and a.status == ApplicationStatus.APPLIED else None,
             "complete": forms.CompleteForm(prefix=f"m{a.pk}") if mine and a.status == ApplicationStatus.ACCEPTED and contract else None,
-            "waiting_contract": a.status == ApplicationStatus.ACCEPTED and contract is None,
+            "waiting_contract": a.status == ApplicationStatus.ACCEPTED and not contract,
             "errors": bound.get(("application", a.pk), []),
         })
     create = bound.get("create") or (forms.OpeningForm(orders=orders) if orders else None)
@@ -208,8 +205,7 @@ def employer(request: HttpRequest) -> HttpResponse:
         return _employer_page(request)
     if Role.EMPLOYER not in roles_of(request.user):
         raise Forbidden(_("Only an employer opens its job orders to workers changing employer."))
-    orders = list(JobOrder.objects.restrict(request.user).filter(
-        employer__organisation_id=request.user.organisation_id, status__in=list(HOLDS_QUOTA)).select_related("programme"))
+    orders = selectors.orders_to_open(user=request.user)
     form = forms.OpeningForm(request.POST, orders=orders)
     if not form.is_valid():
         return _employer_page(request, bound={"create": form}, status=422)

@@ -24,7 +24,7 @@ from corridor.deployment import journey as path
 from corridor.deployment import selectors as journey_selectors
 from corridor.returns import selectors, services
 from corridor.returns.models import FlagStatus, PayoutStatus, RetaliationStatus
-from corridor.selection.models import SelectionRound
+from corridor.selection.selectors import round_get
 
 MAX_ID = 2**31 - 1
 MAX_TEXT = 4000
@@ -476,7 +476,5 @@ def retaliation_decide(request, flag_id: int, payload: DecideIn):
 @router.post("/retaliation-scan", response=list[RetaliationOut], auth=COMPLAINTS,
              summary="Scan a round's recall nominations for possible retaliation (the ministry, the inspectorate)")
 def retaliation_scan(request, payload: ScanIn):
-    rnd = SelectionRound.objects.filter(pk=payload.round).select_related("programme").first()
-    if rnd is None:
-        raise NotFound("No such selection round.", field="round")
+    rnd = round_get(user=request.user, pk=payload.round)
     return services.retaliation_scan(actor=request.user, rnd=rnd)

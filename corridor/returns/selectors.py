@@ -187,3 +187,16 @@ def overdue(*, user, day=None) -> QuerySet:
     return (journey_list(user=user).filter(state__in=[path.TRAVELLED, path.EMPLOYED, path.CHANGING_EMPLOYER],
                                            placement__job_order__end_date__lt=day, return_record__isnull=True)
             .order_by("placement__job_order__end_date", "pk"))
+
+
+def rounds_to_scan(*, user) -> list:
+    """The open selection rounds with recall nominations that the user (the destination ministry or the labour
+    inspectorate of the programme) may scan for possible retaliation, newest first."""
+    from corridor.returns.services import is_inspector
+    from corridor.selection.models import Nomination, RoundStatus
+    from corridor.selection.selectors import round_list
+    from corridor.selection.services import is_ministry
+
+    rounds = (round_list(user=user, status=RoundStatus.OPEN).filter(pk__in=Nomination.objects.values("round_id"))
+              .order_by("-pk")[:100])
+    return [r for r in rounds if is_ministry(user, r.programme) or is_inspector(user, r.programme)]

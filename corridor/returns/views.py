@@ -33,7 +33,6 @@ from corridor.deployment import selectors as journey_selectors
 from corridor.deployment import services as dp
 from corridor.returns import forms, selectors, services
 from corridor.returns.models import FlagStatus, PayoutStatus, RetaliationStatus
-from corridor.selection.models import Nomination, RoundStatus, SelectionRound
 from corridor.selection.services import is_ministry
 from corridor.workers import selectors as worker_selectors
 
@@ -372,19 +371,13 @@ def evaluations(request: HttpRequest) -> HttpResponse:
 # --- retaliation flags -------------------------------------------------------------------------------------------
 
 
-def _scan_rounds(user):
-    rounds = (SelectionRound.objects.filter(pk__in=Nomination.objects.values("round_id"))
-              .filter(status=RoundStatus.OPEN).select_related("programme").order_by("-pk")[:100])
-    return [r for r in rounds if is_ministry(user, r.programme) or services.is_inspector(user, r.programme)]
-
-
 @data_category(Category.COMPLAINT)
 @login_required
 @require_http_methods(["GET", "POST"])
 def retaliation(request: HttpRequest) -> HttpResponse:
     """Possible-retaliation flags, and the scan of a round (the ministry, the labour inspectorate)."""
     user = request.user
-    rounds = _scan_rounds(user)
+    rounds = selectors.rounds_to_scan(user=user)
     form = forms.ScanForm(request.POST or None, rounds=rounds)
     status = 200
     if request.method == "POST":
