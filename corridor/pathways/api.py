@@ -202,12 +202,9 @@ def _certificate(request, pk: int) -> SkillsCertificate:
 
 
 def progress_rows(worker, today=None) -> list[dict]:
-    rows = []
-    for programme in services._programmes_of(worker):
-        result, version = services.progress_of(worker, programme, today)
-        rows.append({"programme": programme.code, "programme_name": programme.name, **result.as_dict(),
-                     "rule_version": version.number if version else None})
-    return rows
+    return [{"programme": programme.code, "programme_name": programme.name, **result.as_dict(),
+             "rule_version": version.number if version else None}
+            for programme, result, version in selectors.worker_progress(worker, today)]
 
 
 # --- pathway progress --------------------------------------------------------------------------------------------

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from corridor.accounts.models import OrgKind
 from corridor.core.access import Role, organisation_of, roles_of
 from corridor.core.errors import NotFound
+from corridor.deployment import journey as path
+from corridor.deployment.models import Journey
+from corridor.pathways import progress as core
 from corridor.pathways.models import CertificateStatus, PathwayStatus, Referral, SkillsCertificate
+from corridor.programmes.models import Programme
+from corridor.programmes.selectors import rule_version_in_force
+from corridor.selection.models import SeasonRecord
+from corridor.workers.models import Worker
+
+AT_DESTINATION = (path.EMPLOYED, path.CHANGING_EMPLOYER)
 
 
 def _normal(code: str) -> str:
@@ -122,3 +134,60 @@ def referral_get(*, user, pk) -> Referral:
     if referral is None:
         raise NotFound("No such referral, or not one you may see.", field="referral")
     return referral
+
+
+# --- progress ----------------------------------------------------------------------------------------------------
+
+
+def stay_end(journey: Journey) -> datetime.date | None:
+    """The last day (exclusive) of a journey's stay at destination under the programme, None while it goes on."""
+    if journey.state in AT_DESTINATION:
+        return None
+    if journey.state == path.RETURNED and journey.returned_on:
+        return journey.returned_on
+    return timezone.localdate(journey.state_since) if journey.state_since else journey.arrived_on
+
+
+def stay_start(journey: Journey) -> datetime.date | None:
+    """The first day of a journey's own stay: the arrival, or for a journey that continues another with a new
+    employer (which keeps the original arrival), the day the previous journey ended."""
+    start = journey.arrived_on
+    previous = journey.previous if journey.previous_id else None
+    if start is not None and previous is not None and previous.arrived_on is not None:
+        end = stay_end(previous)
+        if end is not None and end > start:
+            return end
+    return start
+
+
+def progress_of(worker: Worker, programme: Programme, today: datetime.date | None = None):
+    """(progress, rule version) of `worker` under the pathway rule of `programme` in force on `today`."""
+    today = today or timezone.localdate()
+    journeys = list(Journey.objects.filter(worker=worker, placement__job_order__programme=programme,
+                                           arrived_on__isnull=False).select_related("placement__job_order"))
+    intervals = [(j.arrived_on, stay_end(j)) for j in journeys]
+    seasons = SeasonRecord.objects.filter(worker=worker, programme=programme, completed=True)
+    recorded_years = set(seasons.values_list("year", flat=True))
+    ongoing = [j for j in journeys if j.state in AT_DESTINATION]
+    contract_end = max((j.placement.job_order.end_date for j in ongoing), default=None)
+    adds_season = bool(ongoing) and not any(j.placement.job_order.start_date.year in recorded_years for j in ongoing)
+    version = rule_version_in_force(programme=programme, day=today)
+    rule = (version.rules or {}).get("pathway") if version else None
+    result = core.compute(intervals=intervals, seasons=len(recorded_years), rule=rule, today=today,
+                          contract_end=contract_end, ongoing_adds_season=adds_season)
+    return result, version
+
+
+def programmes_of(worker: Worker) -> list[Programme]:
+    """The programmes in which the worker has had a stay, a season or a pathway status."""
+    ids = set(Journey.objects.filter(worker=worker, arrived_on__isnull=False)
+              .values_list("placement__job_order__programme_id", flat=True))
+    ids |= set(SeasonRecord.objects.filter(worker=worker).values_list("programme_id", flat=True))
+    ids |= set(PathwayStatus.objects.filter(worker=worker).values_list("programme_id", flat=True))
+    return list(Programme.objects.filter(pk__in=ids).order_by("code"))
+
+
+def worker_progress(worker: Worker, today: datetime.date | None = None) -> list[tuple]:
+    """(programme, progress, rule version) for each programme of the worker: what the worker's page and API show."""
+    today = today or timezone.localdate()
+    return [(programme, *progress_of(worker, programme, today)) for programme in programmes_of(worker)]

@@ -24,6 +24,7 @@ from corridor.core.inputs import date_field
 from corridor.deployment import journey as path
 from corridor.deployment.models import Journey
 from corridor.pathways import progress as core
+from corridor.pathways import selectors
 from corridor.pathways.models import (
     CertificateStatus,
     HoursSource,
@@ -33,8 +34,6 @@ from corridor.pathways.models import (
     ReferralOutcome,
     SkillsCertificate,
 )
-from corridor.programmes.models import Programme
-from corridor.programmes.selectors import rule_version_in_force
 from corridor.selection.models import SeasonRecord
 from corridor.selection.services import is_ministry
 from corridor.workers.models import Worker
@@ -42,7 +41,6 @@ from corridor.workers.services import is_origin_officer_for
 
 MAX_TEXT = 4000
 MAX_HOURS = Decimal("5000")
-AT_DESTINATION = (path.EMPLOYED, path.CHANGING_EMPLOYER)
 # A season can be attested once it has ended with an arrival: returned, moved to another employer, or ended otherwise.
 ENDED = (path.RETURNED, path.MOVED, path.STATUS_CHANGED, path.OVERSTAYED)
 
@@ -75,53 +73,6 @@ def _bool(value: Any) -> bool | None:
 # --- pathway progress --------------------------------------------------------------------------------------------
 
 
-def _stay_end(journey: Journey) -> datetime.date | None:
-    """The last day (exclusive) of a journey's stay at destination under the programme, None while it goes on."""
-    if journey.state in AT_DESTINATION:
-        return None
-    if journey.state == path.RETURNED and journey.returned_on:
-        return journey.returned_on
-    return timezone.localdate(journey.state_since) if journey.state_since else journey.arrived_on
-
-
-def _stay_start(journey: Journey) -> datetime.date | None:
-    """The first day of a journey's own stay: the arrival, or for a journey that continues another with a new
-    employer (which keeps the original arrival), the day the previous journey ended."""
-    start = journey.arrived_on
-    previous = journey.previous if journey.previous_id else None
-    if start is not None and previous is not None and previous.arrived_on is not None:
-        end = _stay_end(previous)
-        if end is not None and end > start:
-            return end
-    return start
-
-
-def progress_of(worker: Worker, programme: Programme, today: datetime.date | None = None):
-    """(progress, rule version) of `worker` under the pathway rule of `programme` in force on `today`."""
-    today = today or timezone.localdate()
-    journeys = list(Journey.objects.filter(worker=worker, placement__job_order__programme=programme,
-                                           arrived_on__isnull=False).select_related("placement__job_order"))
-    intervals = [(j.arrived_on, _stay_end(j)) for j in journeys]
-    seasons = SeasonRecord.objects.filter(worker=worker, programme=programme, completed=True)
-    recorded_years = set(seasons.values_list("year", flat=True))
-    ongoing = [j for j in journeys if j.state in AT_DESTINATION]
-    contract_end = max((j.placement.job_order.end_date for j in ongoing), default=None)
-    adds_season = bool(ongoing) and not any(j.placement.job_order.start_date.year in recorded_years for j in ongoing)
-    version = rule_version_in_force(programme=programme, day=today)
-    rule = (version.rules or {}).get("pathway") if version else None
-    result = core.compute(intervals=intervals, seasons=len(recorded_years), rule=rule, today=today,
-                          contract_end=contract_end, ongoing_adds_season=adds_season)
-    return result, version
-
-
-def _programmes_of(worker: Worker) -> list[Programme]:
-    ids = set(Journey.objects.filter(worker=worker, arrived_on__isnull=False)
-              .values_list("placement__job_order__programme_id", flat=True))
-    ids |= set(SeasonRecord.objects.filter(worker=worker).values_list("programme_id", flat=True))
-    ids |= set(PathwayStatus.objects.filter(worker=worker).values_list("programme_id", flat=True))
-    return list(Programme.objects.filter(pk__in=ids).order_by("code"))
-
-
 @transaction.atomic
 def refresh(worker: Worker, *, actor=None, today: datetime.date | None = None) -> list[PathwayStatus]:
     """Recompute the worker's pathway status in every programme they took part in. A worker who becomes eligible is
@@ -130,8 +81,8 @@ def refresh(worker: Worker, *, actor=None, today: datetime.date | None = None) -
     today = today or timezone.localdate()
     now = timezone.now()
     out = []
-    for programme in _programmes_of(worker):
-        result, version = progress_of(worker, programme, today)
+    for programme in selectors.programmes_of(worker):
+        result, version = selectors.progress_of(worker, programme, today)
         status = PathwayStatus.objects.select_for_update().filter(worker=worker, programme=programme).first()
         before = audit.snapshot(status) if status else None
         was_eligible = bool(status and status.eligible)
@@ -256,8 +207,8 @@ def certificate_attest(*, actor, journey: Journey, tasks: Any, hours_worked: Any
     if SkillsCertificate.objects.filter(journey=journey).exclude(status=CertificateStatus.REVOKED).exists():
         raise Conflict("This season already has a certificate.", field="journey")
     errors: list = []
-    last = _stay_end(journey) or timezone.localdate()
-    first = _stay_start(journey)
+    last = selectors.stay_end(journey) or timezone.localdate()
+    first = selectors.stay_start(journey)
     start = date_field({"start_date": start_date}, "start_date", errors, required=False) or first
     end = date_field({"end_date": end_date}, "end_date", errors, required=False) or last
     if not errors:

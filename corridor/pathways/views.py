@@ -70,11 +70,8 @@ def _is_origin(user) -> bool:
 def me(request: HttpRequest) -> HttpResponse:
     """The worker's progress towards each programme's pathway, their certificates and their referrals."""
     worker = _own_worker(request)
-    today = timezone.localdate()
-    rows = []
-    for programme in services._programmes_of(worker):
-        result, version = services.progress_of(worker, programme, today)
-        rows.append({"programme": programme, "p": result, "version": version})
+    rows = [{"programme": programme, "p": result, "version": version}
+            for programme, result, version in selectors.worker_progress(worker)]
     certificates = selectors.certificate_list(user=request.user, worker=worker).exclude(
         status=CertificateStatus.ATTESTED)
     referrals = selectors.referral_list(user=request.user, worker=worker)

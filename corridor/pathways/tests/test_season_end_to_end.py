@@ -23,6 +23,7 @@ from corridor.mobility.tests.conftest import (  # noqa: F401  (fixtures)
     mb_opening,
     mb_order,
 )
+from corridor.pathways import selectors as pathway_selectors
 from corridor.pathways import services as pw
 from corridor.payroll import services as pay
 from corridor.returns import services as rt
@@ -74,7 +75,7 @@ def test_a_season_end_to_end(pr_employed, pr_employer, payslip_data, mb_opening,
     assert season.completed and season.returned_as_agreed and season.employer_id == new_journey.placement.job_order.employer_id
 
     # 4. Pathway progress: one season of the two the programme requires, shown to the worker.
-    progress, _ = pw.progress_of(worker, sel_programme)
+    progress, _ = pathway_selectors.progress_of(worker, sel_programme)
     assert progress.seasons == 1 and not progress.eligible
     page = web_client(worker.user).get("/pathways/me/")
     assert page.status_code == 200

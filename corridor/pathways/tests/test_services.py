@@ -59,7 +59,7 @@ def test_a_stay_that_goes_on_counts_to_today_with_a_date_of_eligibility(dp_journ
                                                                         sel_programme):
     pw_stay(dp_journey, 100)
     _earlier_season(ct_worker, sel_programme)
-    result, version = services.progress_of(ct_worker, sel_programme)
+    result, version = selectors.progress_of(ct_worker, sel_programme)
     assert result.days == 100 and result.months == 3 and version is not None
     assert result.missing == {"seasons": 1, "months": 3}
     end = dp_journey.placement.job_order.end_date
@@ -274,7 +274,7 @@ def test_a_journey_continuing_with_a_new_employer_starts_where_the_previous_ende
     moved_at = timezone.now() - datetime.timedelta(days=40)
     previous = Journey(pk=1, state="moved", state_since=moved_at, arrived_on=days_ago(100))
     chained = Journey(pk=2, state="returned", previous=previous, arrived_on=days_ago(100), returned_on=days_ago(5))
-    assert services._stay_start(chained) == timezone.localdate(moved_at)
-    assert services._stay_start(previous) == days_ago(100)
+    assert selectors.stay_start(chained) == timezone.localdate(moved_at)
+    assert selectors.stay_start(previous) == days_ago(100)
     alone = Journey(pk=3, state="returned", arrived_on=days_ago(30), returned_on=days_ago(2))
-    assert services._stay_start(alone) == days_ago(30)
+    assert selectors.stay_start(alone) == days_ago(30)
