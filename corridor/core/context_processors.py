@@ -12,5 +12,5 @@ def corridor(request):
         "available_languages": settings.LANGUAGES,
         "user_roles": sorted(roles),
         "can_read_history": bool(roles & HISTORY_ROLES),
-        "unread_notifications": unread_count(user=user) if roles or getattr(user, "is_authenticated", False) else 0,
+        "unread_notifications": unread_count(user=user),
     }

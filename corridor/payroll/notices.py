@@ -15,7 +15,6 @@ Everything is written in bulk, inside the caller's transaction.
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -31,6 +30,7 @@ ORG_NOTICE_LIMIT = 20  # payslips with findings in one pay run up to which the o
 KIND_WORKER = "payslip.findings"
 KIND_ORG = "payslip.findings"
 KIND_SUMMARY = "payslip.pay_run_findings"
+SUBJECT = Payslip._meta.label_lower  # notices name their payslip as (type, id), without a model instance each
 SUBSTITUTION = {"rate_differs": "wage_amount", "currency_differs": "wage_currency", "unit_differs": "wage_unit"}
 
 
@@ -57,7 +57,6 @@ OWED = gettext_noop("The checks found %(count)s problem(s) on your payslip for %
                     "%(arrears)s %(currency)s. Open the payslip to see each problem; you can dispute it.")
 NOT_OWED = gettext_noop("The checks found %(count)s problem(s) on your payslip for %(start)s to %(end)s. Open the "
                         "payslip to see each problem; you can dispute it.")
-COPY_OVER = 1000  # worker notices above which they are written by COPY on PostgreSQL
 
 
 def _worker_params(f: Flagged) -> dict:
@@ -68,42 +67,7 @@ def _worker_params(f: Flagged) -> dict:
 def _worker_notice(f: Flagged) -> notify.Notice:
     return notify.Notice(kind=KIND_WORKER, message=OWED if f.arrears else NOT_OWED, category=Category.WAGE,
                          params=_worker_params(f), link=f"/payslips/me/#payslip-{f.payslip_id}",
-                         subject=Payslip(pk=f.payslip_id), programme_id=f.programme_id)
-
-
-def _copy_worker_notices(flagged: list[Flagged]) -> int:
-    """The workers' notices of a large pay run, by COPY: the very rows `notify.send_many` writes for
-    `_worker_notice` (one per payslip, to the worker), without making a model instance for each."""
-    from django.db import connection
-    from django.utils import timezone
-
-    from corridor.core.models import Notification
-
-    table = Notification._meta.db_table
-    columns = ("user_id", "organisation_ref", "role", "programme_ref", "category", "kind", "message", "params", "link",
-               "subject_type", "subject_id", "created_at", "read_at")
-    subject_type = Payslip._meta.label_lower
-    now = timezone.now().isoformat()
-    category = str(Category.WAGE)
-    dumps = json.dumps
-    lines = []
-    for f in flagged:
-        if f.worker_user_id is None:
-            continue
-        params = dumps({k: str(v) for k, v in _worker_params(f).items()}, ensure_ascii=False)
-        lines.append(f"{f.worker_user_id}\t\\N\t\t{f.programme_id}\t{category}\t{KIND_WORKER}\t"
-                     f"{OWED if f.arrears else NOT_OWED}\t{_esc(params)}\t/payslips/me/#payslip-{f.payslip_id}\t"
-                     f"{subject_type}\t{f.payslip_id}\t{now}\t\\N\n")
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for start in range(0, len(lines), 5000):
-            copy.write("".join(lines[start:start + 5000]))
-    return len(lines)
-
-
-def _esc(text: str) -> str:
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text
+                         subject=(SUBJECT, f.payslip_id), programme_id=f.programme_id)
 
 
 def _org_notice(f: Flagged, employer: str) -> notify.Notice:
@@ -112,7 +76,7 @@ def _org_notice(f: Flagged, employer: str) -> notify.Notice:
               "arrears": checks.money(f.arrears), "currency": f.currency}
     return notify.Notice(
         kind=KIND_ORG, category=Category.WAGE, params=params, link=f"/payslips/{f.payslip_id}/",
-        subject=Payslip(pk=f.payslip_id), programme_id=f.programme_id,
+        subject=(SUBJECT, f.payslip_id), programme_id=f.programme_id,
         message=gettext_noop("The payslip of worker %(worker)s at %(employer)s for %(start)s to %(end)s has "
                              "%(count)s finding(s): %(codes)s. Arrears: %(arrears)s %(currency)s."),
     )
@@ -139,17 +103,12 @@ def send(*, flagged: list[Flagged], employer: str, payslips: int, summary_over: 
             inspect_cache[ki] = labour_inspectorates(f.destination, f.programme_id)
         return origin_cache[ko] + inspect_cache[ki]
 
-    from django.db import connection
-
     batch: list = []
     worker_notices = 0
-    if connection.vendor == "postgresql" and len(flagged) > COPY_OVER:
-        worker_notices = _copy_worker_notices(flagged)
-    else:
-        for f in flagged:
-            if f.worker_user_id is not None:
-                batch.append((_worker_notice(f), [f.worker_user_id], ()))
-                worker_notices += 1
+    for f in flagged:
+        if f.worker_user_id is not None:
+            batch.append((_worker_notice(f), [f.worker_user_id], ()))
+            worker_notices += 1
     org_notices = summaries = 0
     if len(flagged) <= summary_over:
         for f in flagged:

@@ -121,3 +121,19 @@ def test_parameters_marked_translated_are_translated_too(make_user):
         assert expected_word != "Withdrawn"
         assert expected_word in note.text
     assert "__translated" not in note.text
+
+
+def test_large_batches_write_the_same_rows(make_user, monkeypatch):
+    """Above COPY_OVER, PostgreSQL takes the rows by COPY; what is read back is the same as from a small batch."""
+    worker = make_user(Role.WORKER)
+    notice = notify.Notice(kind="test.bulk", message=gettext_noop("Payslip for %(period)s checked."),
+                           category=Category.WAGE, params={"period": "tab\there"}, link="/payslips/me/",
+                           subject=("payroll.payslip", 7), programme_id=None)
+    assert notify.send(notice, users=[worker]) == 1
+    monkeypatch.setattr(notify, "COPY_OVER", 0)
+    assert notify.send(notice, users=[worker]) == 1
+    small, large = Notification.objects.filter(kind="test.bulk").order_by("pk")
+    fields = ("user_id", "organisation_ref", "role", "programme_ref", "category", "kind", "message", "params", "link",
+              "subject_type", "subject_id", "read_at")
+    assert [getattr(large, f) for f in fields] == [getattr(small, f) for f in fields]
+    assert large.text == "Payslip for tab\there checked." and large.created_at is not None

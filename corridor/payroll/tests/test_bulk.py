@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from corridor.core import notify
 from corridor.core.errors import Forbidden, InvalidInput
 from corridor.core.models import AuditEvent, Notification
 from corridor.deployment.models import AlertSource, Journey, SubstitutionAlert
@@ -253,8 +254,8 @@ def test_substitution_signals_raise_pay_run_alerts_once(pr_employed, pr_employer
 
 
 def test_large_runs_write_the_same_worker_notices(pr_employed, pr_employer, payslip_data, ct_worker, monkeypatch, mode):
-    """Above COPY_OVER the workers' notices are written by COPY on PostgreSQL: the same rows as notify.send_many."""
-    monkeypatch.setattr(notices, "COPY_OVER", 0)
+    """Above notify.COPY_OVER the notices are written by COPY on PostgreSQL: the same rows as in batches."""
+    monkeypatch.setattr(notify, "COPY_OVER", 0)
     rows = [{"journey": pr_employed.pk, **_fee(payslip_data, k)} for k in range(2)]
     rows.append({"journey": pr_employed.pk, **_fee(payslip_data, 7, net="648.00", deductions=[
         {"type": "tax", "amount": "72.00", "evidence": ""}])})
